@@ -1,0 +1,44 @@
+/**
+ * The model contract every part of finsent relies on (see ../docs/architecture.md).
+ */
+export const LABELS = ['positive', 'negative', 'neutral'] as const;
+export type Label = (typeof LABELS)[number];
+
+export interface Scores {
+  positive: number;
+  negative: number;
+  neutral: number;
+}
+
+/** One model's verdict on one text. */
+export interface Prediction {
+  label: Label;
+  /** A probability distribution over the three labels: each in [0, 1], summing to 1. */
+  scores: Scores;
+  /** Signed strength in [-1, 1]: negative is bearish, positive bullish. */
+  sentiment: number;
+  /** In [0, 1]; once a model is calibrated, the probability that `label` is right. */
+  confidence: number;
+  /** Model family, e.g. `vader-base`. */
+  model: string;
+  /** Version of that family, e.g. `3.3.1` or `1.2.0`. */
+  version: string;
+}
+
+/**
+ * One interface for every model. Batch-first: a transformer amortises work over a batch, and a
+ * rule-based model loses nothing by looping.
+ */
+export interface SentimentModel {
+  /** Family name, e.g. `vader-base`, `vader`, `finbert`. */
+  readonly family: string;
+  readonly version: string;
+  /** One prediction per text, in order. */
+  predict(texts: readonly string[]): Promise<Prediction[]>;
+  /** Releases native resources (ONNX sessions). Safe to call twice. */
+  close?(): Promise<void>;
+}
+
+export function isLabel(value: unknown): value is Label {
+  return typeof value === 'string' && (LABELS as readonly string[]).includes(value);
+}
