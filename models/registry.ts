@@ -9,8 +9,18 @@ export interface ModelId {
   version?: string;
 }
 
+/** Where trained artifacts come from: the model registry (local directory or GitHub Releases). */
+export interface ArtifactSource {
+  /** A local directory holding the release's files (downloaded and verified if remote). */
+  fetch(family: string, version: string): Promise<string>;
+}
+
 export interface LoadContext {
   env: FinsentEnv;
+  /** Needed by families whose versions are trained artifacts (vader, finbert heads). */
+  artifacts?: ArtifactSource;
+  /** The champion version of a family from config/models.yaml, for bare ids. */
+  championOf?: (family: string) => string | undefined;
 }
 
 /** A model family: its name, what it is, and how to load a version of it. */
