@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownModelError } from '../lib/errors';
-import { ModelRegistry, parseModelId } from '../models/registry';
+import { FamilyRegistry, parseModelId } from '../models/families';
 import type { SentimentModel } from '../models/types';
 
 const fakeModel = (family: string, version: string): SentimentModel => ({
@@ -31,7 +31,7 @@ describe('model ids', () => {
 });
 
 describe('model registry', () => {
-  const registry = new ModelRegistry()
+  const registry = new FamilyRegistry()
     .register({ name: 'alpha', description: 'a', load: async (v) => fakeModel('alpha', v ?? '1.0.0') })
     .register({ name: 'beta', description: 'b', load: async (v) => fakeModel('beta', v ?? '2.0.0') });
 
