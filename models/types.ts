@@ -35,9 +35,18 @@ export interface SentimentModel {
   readonly version: string;
   /** One prediction per text, in order. */
   predict(texts: readonly string[]): Promise<Prediction[]>;
+  /**
+   * Optional: the model's own native output per text, before it is mapped onto the contract
+   * (VADER: `{ neg, neu, pos, compound }`). `finsent score --raw` prints it; a model without it
+   * makes `--raw` fail with a message naming the models that have it.
+   */
+  raw?(texts: readonly string[]): Promise<RawScores[]>;
   /** Releases native resources (ONNX sessions). Safe to call twice. */
   close?(): Promise<void>;
 }
+
+/** A model's native scores for one text, by name (VADER: neg, neu, pos, compound). */
+export type RawScores = Readonly<Record<string, number>>;
 
 export function isLabel(value: unknown): value is Label {
   return typeof value === 'string' && (LABELS as readonly string[]).includes(value);
