@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError, InputError } from '../lib/errors';
+import { sharedDir } from '../lib/paths';
 import { fingerprintRows, loadDataset, parseDataset, parseLabelMap } from '../models/datasets';
 
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', 'datasets', name);
@@ -218,5 +219,20 @@ describe('dataset fingerprints', () => {
     expect(fingerprintRows([rows[0]!, { ...rows[1]!, label: 'neutral' }])).not.toBe(base);
     expect(fingerprintRows([rows[0]!, { ...rows[1]!, text: 'Intel misses badly' }])).not.toBe(base);
     expect(fingerprintRows([rows[1]!, rows[0]!])).not.toBe(base);
+  });
+});
+
+const twitterDir = sharedDir('data', 'twitter-financial-news-sentiment');
+if (!twitterDir)
+  console.warn('[finsent tests] ../shared/data is absent: the real-CSV loader check is skipped.');
+
+describe.skipIf(!twitterDir)('a real public dataset (../shared/data, when present)', () => {
+  it('reads the Twitter Financial News validation CSV completely, with its card label map', async () => {
+    const data = await loadDataset(path.join(twitterDir!, 'sent_valid.csv'), {
+      labelMap: '0=bearish,1=bullish,2=neutral',
+    });
+    expect(data.warnings).toEqual([]);
+    expect(data.rows).toHaveLength(2388);
+    expect(data.counts).toEqual({ negative: 347, positive: 475, neutral: 1566 });
   });
 });

@@ -106,11 +106,12 @@ export class LineSink {
   async write(text: string): Promise<void> {
     if (this.closed) return;
     if (!this.stream.write(text)) {
-      await Promise.race([
-        once(this.stream, 'drain'),
-        once(this.stream, 'close'),
-        once(this.stream, 'error'),
-      ]).catch(() => {});
+      // Wait for whichever comes first, then drop the other listeners (one set per batch would leak).
+      const ac = new AbortController();
+      const { signal } = ac;
+      await Promise.race(['drain', 'close', 'error'].map((event) => once(this.stream, event, { signal })))
+        .catch(() => {})
+        .finally(() => ac.abort());
     }
     if (this.#error) throw this.#error;
   }
