@@ -36,17 +36,22 @@ export interface SentimentModel {
   /** One prediction per text, in order. */
   predict(texts: readonly string[]): Promise<Prediction[]>;
   /**
-   * Optional: the model's own native output per text, before it is mapped onto the contract
-   * (VADER: `{ neg, neu, pos, compound }`). `finsent score --raw` prints it; a model without it
-   * makes `--raw` fail with a message naming the models that have it.
+   * Optional: the model's own native scores for one text, before they are mapped onto the
+   * contract (VADER: `{ neg, neu, pos, compound }`). `finsent score --raw` prints them; a model
+   * without it makes `--raw` fail with a clear message. Per text and possibly synchronous, as
+   * rule-based engines compute it; a model that must wait returns a promise.
    */
-  raw?(texts: readonly string[]): Promise<RawScores[]>;
+  raw?(text: string): RawScores | Promise<RawScores>;
   /** Releases native resources (ONNX sessions). Safe to call twice. */
   close?(): Promise<void>;
 }
 
-/** A model's native scores for one text, by name (VADER: neg, neu, pos, compound). */
-export type RawScores = Readonly<Record<string, number>>;
+/**
+ * A model's native scores for one text as a JSON-serialisable object of named numbers (VADER:
+ * neg, neu, pos, compound). Typed as `object` so a model's own interface (e.g. VaderScores)
+ * satisfies it without an index signature.
+ */
+export type RawScores = object;
 
 export function isLabel(value: unknown): value is Label {
   return typeof value === 'string' && (LABELS as readonly string[]).includes(value);

@@ -161,7 +161,10 @@ export async function runScore(options: ScoreOptions, deps: CommandDeps): Promis
     }
     let batch: string[] | undefined = first.value;
     while (batch && !sink.closed) {
-      const out = options.raw ? await model.raw!(batch) : await model.predict(batch);
+      const raw = options.raw ? model.raw?.bind(model) : undefined;
+      const out: object[] = raw
+        ? await Promise.all(batch.map((text) => raw(text)))
+        : await model.predict(batch);
       if (out.length !== batch.length) {
         throw new Error(
           `model ${model.family}@${model.version} returned ${out.length} results for ${batch.length} texts`,
