@@ -35,13 +35,6 @@ export interface SentimentModel {
   readonly version: string;
   /** One prediction per text, in order. */
   predict(texts: readonly string[]): Promise<Prediction[]>;
-  /**
-   * Optional: the model's own native scores for one text, before they are mapped onto the
-   * contract (VADER: `{ neg, neu, pos, compound }`). `finsent score --raw` prints them; a model
-   * without it makes `--raw` fail with a clear message. Per text and possibly synchronous, as
-   * rule-based engines compute it; a model that must wait returns a promise.
-   */
-  raw?(text: string): RawScores | Promise<RawScores>;
   /** Releases native resources (ONNX sessions). Safe to call twice. */
   close?(): Promise<void>;
 }
@@ -52,6 +45,22 @@ export interface SentimentModel {
  * satisfies it without an index signature.
  */
 export type RawScores = object;
+
+/**
+ * Optional capability, beside the contract: the model's own native scores for one text, before
+ * they are mapped onto a Prediction. `finsent score --raw` prints them. Per text and possibly
+ * synchronous, as a rule-based engine computes them; a model that must wait returns a promise.
+ * Kept out of SentimentModel itself so each model types its own scores (VaderModel.raw returns
+ * VaderScores).
+ */
+export interface RawScoring {
+  raw(text: string): RawScores | Promise<RawScores>;
+}
+
+/** @example if (hasRaw(model)) console.log(model.raw('Acme beats')) // { neg: 0, neu: 0.5, pos: 0.5, compound: 0.4 } */
+export function hasRaw<M extends SentimentModel>(model: M): model is M & RawScoring {
+  return typeof (model as { raw?: unknown }).raw === 'function';
+}
 
 export function isLabel(value: unknown): value is Label {
   return typeof value === 'string' && (LABELS as readonly string[]).includes(value);

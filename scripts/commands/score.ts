@@ -5,6 +5,7 @@ import { loadModelsConfig } from '../../config/models';
 import { type FinsentEnv, readEnv } from '../../lib/env';
 import { InputError } from '../../lib/errors';
 import { createFamilyRegistry, type FamilyRegistry, type LoadContext } from '../../models/families';
+import { hasRaw } from '../../models/types';
 import { action } from '../cli/run';
 
 /** What a command needs from the outside world; tests hand in fakes. */
@@ -153,17 +154,17 @@ export async function runScore(options: ScoreOptions, deps: CommandDeps): Promis
   const sink = new LineSink(deps.stdout);
   let count = 0;
   try {
-    if (options.raw && !model.raw) {
+    if (options.raw && !hasRaw(model)) {
       throw new InputError(
         `model ${model.family}@${model.version} has no raw output: --raw prints VADER's own {neg, neu, pos, compound}, so use a VADER model such as vader-base`,
         { input: options.model },
       );
     }
+    const rawModel = options.raw && hasRaw(model) ? model : undefined;
     let batch: string[] | undefined = first.value;
     while (batch && !sink.closed) {
-      const raw = options.raw ? model.raw?.bind(model) : undefined;
-      const out: object[] = raw
-        ? await Promise.all(batch.map((text) => raw(text)))
+      const out: object[] = rawModel
+        ? await Promise.all(batch.map((text) => rawModel.raw(text)))
         : await model.predict(batch);
       if (out.length !== batch.length) {
         throw new Error(
