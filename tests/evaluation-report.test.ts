@@ -30,9 +30,14 @@ function timedModel() {
 }
 
 describe('evaluating a model', () => {
-  it('scores every row once in timed batches after one untimed warm-up batch', async () => {
+  it('scores every row once in timed batches after an untimed warm-up', async () => {
     const { model, calls, clock } = timedModel();
-    const report = await evaluateModel(model, rows, { batchSize: 4, latencySample: 3, clock });
+    const report = await evaluateModel(model, rows, {
+      batchSize: 4,
+      latencySample: 3,
+      warmupTexts: 4,
+      clock,
+    });
     // warm-up (4), batched pass (4, 4, 2), then 3 single-text calls
     expect(calls).toEqual([4, 4, 4, 2, 1, 1, 1]);
     expect(report.latency.warmupTexts).toBe(4);
@@ -42,6 +47,13 @@ describe('evaluating a model', () => {
       totalMs: 8,
       throughputPerSec: 1250,
     });
+  });
+
+  it('warms up on the whole set, in batches, when it has fewer than 256 rows', async () => {
+    const { model, calls } = timedModel();
+    const report = await evaluateModel(model, rows, { batchSize: 4, latencySample: 0 });
+    expect(calls).toEqual([4, 4, 2, 4, 4, 2]);
+    expect(report.latency.warmupTexts).toBe(10);
   });
 
   it('attributes each batch time evenly to its texts and times single texts separately', async () => {

@@ -13,6 +13,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** How many texts to time one at a time; 0 turns it off. Default 200 (or all, if fewer). */
   latencySample?: number;
+  /** Texts scored untimed before measuring, in batches (capped at the dataset size). Default 256. */
+  warmupTexts?: number;
   /** Bins for ECE. Default 15. */
   eceBins?: number;
   /** The id the model was asked for (e.g. `vader`), shown beside its resolved version. */
@@ -82,8 +84,8 @@ export function scorePredictions(
 
 /**
  * Evaluates a model on labelled rows: quality metrics, calibration and latency, as one
- * JSON-serialisable report. Order of work: one untimed warm-up batch, the timed batched pass
- * (whose predictions are scored), then the single-text latency sample.
+ * JSON-serialisable report. Order of work: an untimed warm-up (up to 256 texts, in batches), the
+ * timed batched pass (whose predictions are scored), then the single-text latency sample.
  *
  * @example
  * const data = await loadProjectHeadlines('test');
@@ -103,8 +105,12 @@ export async function evaluateModel(
   if (rows.length === 0) throw new InputError('nothing to evaluate: the dataset has no rows');
   const texts = rows.map((r) => r.text);
 
-  const warmup = texts.slice(0, Math.min(batchSize, texts.length));
-  await model.predict(warmup);
+  // Warm up on a few hundred texts, not one call: a JIT-compiled engine is still cold after one
+  // small batch, and the first timed batches would then measure compilation, not the model.
+  const warmup = texts.slice(0, Math.min(options.warmupTexts ?? 256, texts.length));
+  for (let start = 0; start < warmup.length; start += batchSize) {
+    await model.predict(warmup.slice(start, start + batchSize));
+  }
 
   const { predictions, batchMs, batchSizes } = await predictTimed(model, texts, batchSize, clock);
   const perText = batchMs.flatMap((ms, i) => new Array<number>(batchSizes[i]!).fill(ms / batchSizes[i]!));

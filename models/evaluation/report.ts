@@ -34,7 +34,7 @@ export interface EvalReport {
  * `model.predict` calls only: loading, file reading and metric computation are excluded.
  */
 export interface LatencyReport {
-  /** Texts scored once, untimed, before measuring (JIT warm-up, lazy session creation). */
+  /** Texts scored untimed before measuring, in batches (JIT warm-up, lazy session creation). */
   warmupTexts: number;
   batched: {
     batchSize: number;

@@ -15,6 +15,7 @@ export interface EvalOptions extends DatasetOptions {
   json?: boolean;
   batchSize?: number;
   latencySample?: number;
+  warmupTexts?: number;
 }
 
 const SHOWN_WARNINGS = 10;
@@ -25,7 +26,15 @@ const SHOWN_WARNINGS = 10;
  */
 export async function runEval(options: EvalOptions, deps: CommandDeps): Promise<EvalReport> {
   deps.registry.resolve(options.model); // unknown id: fail before reading anything
-  const { model: modelId, data: file, json, batchSize, latencySample, ...datasetOptions } = options;
+  const {
+    model: modelId,
+    data: file,
+    json,
+    batchSize,
+    latencySample,
+    warmupTexts,
+    ...datasetOptions
+  } = options;
   const dataset = await loadDataset(file, datasetOptions);
   if (dataset.warnings.length > 0) {
     const lines = dataset.warnings.slice(0, SHOWN_WARNINGS).map((w) => `  ${w.file}:${w.line}: ${w.message}`);
@@ -40,6 +49,7 @@ export async function runEval(options: EvalOptions, deps: CommandDeps): Promise<
     const evaluateOptions: Parameters<typeof evaluateModel>[2] = { modelId, dataset };
     if (batchSize !== undefined) evaluateOptions.batchSize = batchSize;
     if (latencySample !== undefined) evaluateOptions.latencySample = latencySample;
+    if (warmupTexts !== undefined) evaluateOptions.warmupTexts = warmupTexts;
     const report = await evaluateModel(model, dataset.rows, evaluateOptions);
     deps.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderEvalReport(report));
     return report;
@@ -65,6 +75,7 @@ export function parseEvalOptions(opts: Record<string, unknown>): EvalOptions {
     strict: opts.strict === true,
     batchSize: positiveInt(opts.batchSize ?? 64, '--batch-size'),
     latencySample: nonNegativeInt(opts.latencySample ?? 200, '--latency-sample'),
+    warmupTexts: nonNegativeInt(opts.warmup ?? 256, '--warmup'),
   };
   if (typeof opts.format === 'string') out.format = assertFormat(opts.format);
   if (typeof opts.textColumn === 'string') out.textColumn = opts.textColumn;
@@ -82,7 +93,7 @@ labels need --label-map. Bad rows are listed on stderr and skipped (--strict fai
 
 Latency is wall-clock time inside model.predict: "batched" attributes each timed call of
 --batch-size texts evenly to its texts; "single text" times predict([text]) on an evenly spaced
-sample of --latency-sample texts. One untimed warm-up batch runs first. See docs/evaluation.md.
+sample of --latency-sample texts. An untimed warm-up (up to 256 texts) runs first. See docs/evaluation.md.
 
 Examples:
   $ finsent eval --model vader-base --data models/data/finsent-headlines.test.jsonl
@@ -106,6 +117,7 @@ export function registerEval(program: Command, overrides: Partial<CommandDeps> =
     .option('--strict', 'fail on the first bad row instead of skipping it')
     .option('--batch-size <n>', 'texts per timed predict call', '64')
     .option('--latency-sample <n>', 'texts timed one at a time (0 to skip)', '200')
+    .option('--warmup <n>', 'texts scored untimed before measuring (0 to skip)', '256')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', EXAMPLES)
     .action(
