@@ -1,6 +1,7 @@
 import type { FinsentEnv } from '../lib/env';
 import { UnknownModelError } from '../lib/errors';
 import type { SentimentModel } from './types';
+import { vaderBaseFamily } from './vader/family';
 
 /** A model id split into its parts: `vader@1.3.0` → { family: 'vader', version: '1.3.0' }. */
 export interface ModelId {
@@ -89,5 +90,6 @@ export class FamilyRegistry {
  */
 export function createFamilyRegistry(): FamilyRegistry {
   const registry = new FamilyRegistry();
+  registry.register(vaderBaseFamily);
   return registry;
 }

@@ -1,0 +1,52 @@
+import type { Prediction, SentimentModel } from '../types';
+import { VaderEngine, type VaderEngineOptions, type VaderScores } from './engine';
+import { DEFAULT_THRESHOLDS, type Thresholds, vaderPrediction, validateThresholds } from './mapping';
+
+export interface VaderModelOptions extends VaderEngineOptions {
+  thresholds?: Thresholds;
+}
+
+/**
+ * A VADER engine behind the SentimentModel contract. `raw()` keeps VADER's own numbers reachable
+ * (for `finsent score --raw` and for calibrators that wrap this model).
+ *
+ *   const model = new VaderModel('vader-base', '3.3.1');
+ *   await model.predict(['Shares of Acme rose 5% after strong earnings'])
+ *   // → [{ label: 'positive', sentiment: 0.5106, confidence: 0.757, … }]
+ */
+export class VaderModel implements SentimentModel {
+  readonly family: string;
+  readonly version: string;
+  readonly thresholds: Thresholds;
+  readonly #engine: VaderEngine;
+
+  constructor(family: string, version: string, options: VaderModelOptions = {}) {
+    this.family = family;
+    this.version = version;
+    this.thresholds = validateThresholds({ ...(options.thresholds ?? DEFAULT_THRESHOLDS) });
+    this.#engine = new VaderEngine(options);
+  }
+
+  /** VADER's own `{neg, neu, pos, compound}` for one text. */
+  raw(text: string): VaderScores {
+    return this.#engine.polarityScores(text);
+  }
+
+  /** Synchronous batch prediction (the engine never waits on anything). */
+  predictSync(texts: readonly string[]): Prediction[] {
+    return texts.map((text) =>
+      vaderPrediction(this.#engine.polarityScores(text), this.thresholds, this.family, this.version),
+    );
+  }
+
+  async predict(texts: readonly string[]): Promise<Prediction[]> {
+    return this.predictSync(texts);
+  }
+}
+
+/** True for models that expose VADER's raw scores (`finsent score --raw`). */
+export function hasRawScores(
+  model: SentimentModel,
+): model is SentimentModel & { raw(text: string): VaderScores } {
+  return typeof (model as { raw?: unknown }).raw === 'function';
+}
