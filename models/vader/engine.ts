@@ -95,6 +95,15 @@ export class VaderEngine {
     return this.#score(this.#count, exclamations, questions);
   }
 
+  /**
+   * VADER's tokens for a text, lower-cased, before phrase merging: what the rules see. Used by
+   * the financial trainer so that its features are exactly the engine's words.
+   */
+  tokenize(text: string): string[] {
+    this.#tokenise(replaceEmoji(text, this.#emoji));
+    return this.#lowers.slice(0, this.#count);
+  }
+
   /** Number of tokens in the scratch buffers for the current call. */
   #count = 0;
 
