@@ -115,9 +115,10 @@ function grid(params: Record<string, unknown> | undefined): OverlayParams[] {
 }
 
 /**
- * Trains the financial VADER: a lexicon overlay fitted on `train` and thresholds on compound
- * fitted for macro-F1 on `validation` (hyperparameters are chosen there too, never on a test set).
- * With an empty validation set, a stratified 20% of `train` is held out (seeded).
+ * Trains the financial VADER. Hyperparameters are chosen by macro-F1 on `validation` (never on a
+ * test set; with an empty validation set, a seeded stratified 20% of `train` is held out).
+ * Thresholds on compound are then fitted for macro-F1 on 5-fold out-of-fold compounds over
+ * train ∪ validation, and the final overlay is fitted on all of it. Same data + seed → same files.
  *
  *   const result = await vaderTrainer.train(train, [], { seed: 7 });
  *   result.files['vader-financial.json']   // the artifact
