@@ -2,6 +2,7 @@ import type { FinsentEnv } from '../lib/env';
 import { UnknownModelError } from '../lib/errors';
 import type { SentimentModel } from './types';
 import { vaderBaseFamily } from './vader/family';
+import { vaderFamily } from './vader/financial/family';
 
 /** A model id split into its parts: `vader@1.3.0` → { family: 'vader', version: '1.3.0' }. */
 export interface ModelId {
@@ -91,5 +92,6 @@ export class FamilyRegistry {
 export function createFamilyRegistry(): FamilyRegistry {
   const registry = new FamilyRegistry();
   registry.register(vaderBaseFamily);
+  registry.register(vaderFamily);
   return registry;
 }

@@ -91,6 +91,20 @@ describe('vader-base model', () => {
     await expect(registry.load('vader-base@3.2.1', { env })).rejects.toThrow(UnknownModelError);
   });
 
+  it('refuses a text that is not a string with a clear error', async () => {
+    const model = new VaderModel('vader-base', '3.3.1');
+    await expect(model.predict(['fine', 42 as unknown as string])).rejects.toThrow(
+      /text 1 is number, not a string/,
+    );
+  });
+
+  it('predicts a confident neutral for empty text', async () => {
+    const [p] = await new VaderModel('vader-base', '3.3.1').predict(['']);
+    expect(p).toMatchObject({ label: 'neutral', sentiment: 0, confidence: 0.95 });
+    expect(p?.scores.positive).toBeCloseTo(0.025, 12);
+    expect(p?.scores.negative).toBeCloseTo(0.025, 12);
+  });
+
   it('uses custom thresholds when given', async () => {
     const model = new VaderModel('vader-base', '3.3.1', { thresholds: { positive: 0.9, negative: -0.9 } });
     const [p] = await model.predict(['Acme shares rose after a great quarter']);

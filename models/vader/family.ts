@@ -14,7 +14,8 @@ export const vaderBaseFamily: ModelFamily = {
   name: 'vader-base',
   description: `stock VADER (vaderSentiment ${VADER_BASE_VERSION}, Hutto & Gilbert), rule-based, microseconds per text`,
   async load(version) {
-    if (version !== undefined && version !== VADER_BASE_VERSION) {
+    // "builtin" is how config/models.yaml names the one version that ships in the code.
+    if (version !== undefined && version !== VADER_BASE_VERSION && version !== 'builtin') {
       throw new UnknownModelError(
         `vader-base has a single version, ${VADER_BASE_VERSION}; "vader-base@${version}" does not exist (use "vader-base" or "vader-base@${VADER_BASE_VERSION}")`,
         { input: `vader-base@${version}`, valid: [VADER_BASE_VERSION] },

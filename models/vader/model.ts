@@ -1,3 +1,4 @@
+import { InputError } from '../../lib/errors';
 import type { Prediction, SentimentModel } from '../types';
 import { VaderEngine, type VaderEngineOptions, type VaderScores } from './engine';
 import { DEFAULT_THRESHOLDS, type Thresholds, vaderPrediction, validateThresholds } from './mapping';
@@ -34,9 +35,17 @@ export class VaderModel implements SentimentModel {
 
   /** Synchronous batch prediction (the engine never waits on anything). */
   predictSync(texts: readonly string[]): Prediction[] {
-    return texts.map((text) =>
-      vaderPrediction(this.#engine.polarityScores(text), this.thresholds, this.family, this.version),
-    );
+    return texts.map((text, i) => {
+      if (typeof text !== 'string') {
+        throw new InputError(
+          `text ${i} is ${text === null ? 'null' : typeof text}, not a string: send texts as strings`,
+          {
+            action: `predicting with ${this.family}`,
+          },
+        );
+      }
+      return vaderPrediction(this.#engine.polarityScores(text), this.thresholds, this.family, this.version);
+    });
   }
 
   async predict(texts: readonly string[]): Promise<Prediction[]> {

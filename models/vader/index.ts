@@ -1,0 +1,19 @@
+/**
+ * VADER in finsent: the faithful 3.3.1 engine (`vader-base`) and the financial variant (`vader`).
+ *
+ *   import { VaderEngine, vaderTrainer } from './models/vader';
+ *   new VaderEngine().polarityScores('Acme beat estimates')   // → { neg, neu, pos, compound }
+ */
+export { VaderEngine, type VaderEngineOptions, type VaderScores } from './engine';
+export { VADER_BASE_VERSION, vaderBaseFamily } from './family';
+export {
+  ARTIFACT_FILE,
+  type FinancialArtifact,
+  parseArtifact,
+  readArtifactDir,
+  serializeArtifact,
+} from './financial/artifact';
+export { BUILTIN_DIR, BUILTIN_VERSION, financialModel, vaderFamily } from './financial/family';
+export { DEFAULT_GRID, trainFinancialVader, vaderTrainer } from './financial/trainer';
+export { DEFAULT_THRESHOLDS, labelOf, type Thresholds, vaderPrediction, vaderScores } from './mapping';
+export { hasRawScores, VaderModel, type VaderModelOptions } from './model';
