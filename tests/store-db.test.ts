@@ -31,4 +31,28 @@ describe.each(dbTargets())('database seam on $name', (target) => {
       await db.close();
     }
   });
+
+  it('reads a JSON string bound to a jsonb parameter as JSON, the bulk-write idiom', async () => {
+    const db = await target.open();
+    try {
+      const rows = await db.query<{ id: string; tickers: string[]; n: number | null; big: number }>(
+        `SELECT x.*, 9007199254740::bigint AS big
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, tickers text[], n int) ORDER BY id`,
+        [
+          JSON.stringify([
+            { id: 'a', tickers: ['AAPL', 'MSFT'], n: 1 },
+            { id: 'b', tickers: [], n: null },
+          ]),
+        ],
+      );
+      expect(rows).toEqual([
+        { id: 'a', tickers: ['AAPL', 'MSFT'], n: 1, big: 9007199254740 },
+        { id: 'b', tickers: [], n: null, big: 9007199254740 },
+      ]);
+      const [obj] = await db.query<{ v: unknown }>('SELECT $1::jsonb AS v', ['{"a":[1,2]}']);
+      expect(obj!.v).toEqual({ a: [1, 2] });
+    } finally {
+      await db.close();
+    }
+  });
 });
