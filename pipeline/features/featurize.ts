@@ -106,8 +106,14 @@ async function featurizeWith(
     durationMs: 0,
   };
   let after = '';
+  let sinceAnalyze = 0;
   try {
+    await analyze(options.db, true);
     while (result.featurized < limit && !options.signal?.aborted) {
+      if (sinceAnalyze >= ANALYZE_EVERY) {
+        await analyze(options.db, false);
+        sinceAnalyze = 0;
+      }
       const take = Math.min(batchSize, limit - result.featurized);
       const articles = await pendingArticles(options.db, model, after, take, options.since);
       if (articles.length === 0) break;
@@ -127,6 +133,7 @@ async function featurizeWith(
       await upsertFeatures(options.db, rows);
       if (options.cache) await invalidateTickers(options.cache, rows, model).catch(() => {});
       result.featurized += rows.length;
+      sinceAnalyze += rows.length;
       result.batches++;
       options.onProgress?.({
         model: model.family,
@@ -135,6 +142,8 @@ async function featurizeWith(
         batches: result.batches,
       });
     }
+    // Leave fresh statistics for the readers (latestFeatures) after a sizeable run.
+    if (sinceAnalyze >= 1000) await analyze(options.db, false);
   } catch (error) {
     result.error = `${model.family}@${model.version}: ${describeError(error)}`;
   }
@@ -157,14 +166,16 @@ async function pendingArticles(
   }
   try {
     // Keyset on id: each batch starts where the last ended, and the anti-join skips what an
-    // earlier (possibly crashed) run already wrote.
+    // earlier (possibly crashed) run already wrote. The redundant `p.article_id > $1` lets the
+    // merge anti-join start its scan of processed_features at the keyset too: without it every
+    // batch re-reads all of a model's earlier rows (quadratic over a run).
     return await db.query<ArticleRow>(
       `SELECT r.id, r.headline, r.summary, r.tickers,
               COALESCE(r.published_at, r.collected_at) AS published_at, r.language
        FROM raw_data r
        WHERE r.id > $1 AND r.headline IS NOT NULL AND btrim(r.headline) <> ''${sinceClause}
          AND NOT EXISTS (SELECT 1 FROM processed_features p
-                         WHERE p.article_id = r.id AND p.model = $2 AND p.version = $3)
+                         WHERE p.article_id = r.id AND p.article_id > $1 AND p.model = $2 AND p.version = $3)
        ORDER BY r.id
        LIMIT $4`,
       params,
@@ -177,6 +188,22 @@ async function pendingArticles(
     }
     throw error;
   }
+}
+
+/** Rows written between statistics refreshes within one run. */
+const ANALYZE_EVERY = 20_000;
+
+/**
+ * Refreshes planner statistics. PGlite runs no autovacuum, so without this its planner keeps
+ * believing processed_features is empty and picks plans that scan it whole on every batch
+ * (and latestFeatures slows down too); on Postgres it only anticipates autovacuum. An
+ * optimisation: a failure (e.g. not the table owner) is ignored.
+ */
+async function analyze(db: Db, withRawData: boolean): Promise<void> {
+  const tables = withRawData
+    ? 'raw_data, processed_features, ticker_features'
+    : 'processed_features, ticker_features';
+  await db.exec(`ANALYZE ${tables}`).catch(() => {});
 }
 
 function textOf(a: ArticleRow, mode: FeaturizeStageOptions['text']): string {

@@ -60,13 +60,13 @@ export async function upsertFeatures(db: Db, rows: readonly FeatureRow[]): Promi
       const json = JSON.stringify(records.slice(i, i + UPSERT_CHUNK));
       await tx.query(
         `INSERT INTO processed_features (${COLUMN_NAMES.join(', ')})
-         SELECT ${COLUMN_NAMES.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${FEATURE_COLUMNS})
+         SELECT ${COLUMN_NAMES.join(', ')} FROM json_to_recordset($1::json) AS x(${FEATURE_COLUMNS})
          ON CONFLICT (article_id, model, version) DO UPDATE SET ${UPDATE_SET}`,
         [json],
       );
       await tx.query(
         `DELETE FROM ticker_features t
-         USING jsonb_to_recordset($1::jsonb) AS x(article_id text, model text, version text, tickers text[])
+         USING json_to_recordset($1::json) AS x(article_id text, model text, version text, tickers text[])
          WHERE t.article_id = x.article_id AND t.model = x.model AND t.version = x.version
            AND NOT (t.ticker = ANY (x.tickers))`,
         [json],
@@ -74,7 +74,7 @@ export async function upsertFeatures(db: Db, rows: readonly FeatureRow[]): Promi
       await tx.query(
         `INSERT INTO ticker_features (ticker, article_id, model, version, published_at, label, sentiment, confidence)
          SELECT tk.ticker, x.article_id, x.model, x.version, x.published_at, x.label, x.sentiment, x.confidence
-         FROM jsonb_to_recordset($1::jsonb) AS x(${FEATURE_COLUMNS})
+         FROM json_to_recordset($1::json) AS x(${FEATURE_COLUMNS})
          CROSS JOIN LATERAL unnest(x.tickers) AS tk(ticker)
          ON CONFLICT (article_id, model, version, ticker) DO UPDATE SET
            published_at = EXCLUDED.published_at, label = EXCLUDED.label,
