@@ -3,6 +3,7 @@ import type { SentimentModel } from '../models/types';
 import { cacheKeys } from '../pipeline/cache/keys';
 import { MemoryCache } from '../pipeline/cache/memory';
 import { runFeaturizeStage } from '../pipeline/features/featurize';
+import { cachedLatestFeatures } from '../pipeline/features/latest';
 import { latestFeatures } from '../pipeline/store/ticker-features';
 import type { Db } from '../pipeline/store/types';
 import { dbTargets } from './helpers/db';
@@ -159,5 +160,23 @@ describe.each(dbTargets())('featurize stage on $name', (target) => {
     await runFeaturizeStage({ db, models: [keywordModel('fresh', '1.0.0')], cache });
     expect(await cache.getMany(touched)).toEqual([undefined, undefined]);
     expect(await cache.get(untouched)).toBe('{}');
+  });
+
+  it('serves ticker features through the cache until new scores for the ticker arrive', async () => {
+    const cache = new MemoryCache();
+    const first = await cachedLatestFeatures(db, cache, 'msft', { model: 'served' });
+    expect(first).toEqual({ features: undefined, cacheHit: false }); // nothing scored by 'served' yet
+    await runFeaturizeStage({ db, models: [keywordModel('served', '1.0.0')], maxArticles: 10, cache });
+    const miss = await cachedLatestFeatures(db, cache, 'MSFT', { model: 'served' });
+    expect(miss.cacheHit).toBe(false);
+    expect(miss.features).toMatchObject({ ticker: 'MSFT', model: 'served', version: '1.0.0' });
+    const hit = await cachedLatestFeatures(db, cache, 'MSFT', { model: 'served' });
+    expect(hit).toEqual({ features: miss.features, cacheHit: true });
+    await runFeaturizeStage({ db, models: [keywordModel('served', '1.0.0')], cache });
+    const after = await cachedLatestFeatures(db, cache, 'MSFT', { model: 'served' });
+    expect(after.cacheHit).toBe(false);
+    const past = await cachedLatestFeatures(db, cache, 'MSFT', { model: 'served', asOf: END });
+    expect(past.cacheHit).toBe(false);
+    expect(past.features?.features.count_1h).toBeGreaterThan(0);
   });
 });
