@@ -216,15 +216,15 @@ async function run(name: string, db: Db): Promise<void> {
   const v = `${MODELS}.0.0`;
   const rows: Record<string, string | number>[] = [];
   const before = await measure(
-    'latestFeatures, model+version given, before ANALYZE',
+    'latestFeatures, model+version given (stats as the stage left them)',
     (t) => latestFeatures(db, t, { model: 'bench', version: v, asOf: END }),
     anyTicker,
   );
   rows.push(before);
-  await db.exec('VACUUM ANALYZE');
+  await db.exec('VACUUM ANALYZE'); // what autovacuum would eventually do on Postgres (PGlite has none)
   rows.push(
     await measure(
-      'latestFeatures, model+version given',
+      'latestFeatures, model+version given, after VACUUM ANALYZE',
       (t) => latestFeatures(db, t, { model: 'bench', version: v, asOf: END }),
       anyTicker,
     ),
