@@ -46,6 +46,10 @@ export class MemoryCache implements Cache {
     this.#entries.delete(key);
   }
 
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const k of keys) this.#entries.delete(k);
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }

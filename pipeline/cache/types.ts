@@ -14,6 +14,8 @@ export interface Cache {
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   setMany(entries: readonly { key: string; value: string }[], ttlSeconds?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Several keys in one round trip. Optional: use `deleteKeys()` (./keys) to call it either way. */
+  deleteMany?(keys: readonly string[]): Promise<void>;
   /** True when the backend answers right now (health checks). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
