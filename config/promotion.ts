@@ -77,7 +77,8 @@ export function parsePromotionConfig(text: string, source = 'config/promotion.ya
     throw new ConfigError(`${source} is not valid YAML: ${(error as Error).message}`, { input: source });
   }
   const result = PromotionConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${source} is invalid: ${issues(result.error)}`, { input: source });
+  if (!result.success)
+    throw new ConfigError(`${source} is invalid: ${issues(result.error)}`, { input: source });
   for (const family of Object.keys(result.data.families)) policyFor(result.data, family, source);
   return result.data;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PromotionPolicy, PolicySchema } from '../config/promotion';
+import { PolicySchema, type PromotionPolicy } from '../config/promotion';
 import { compareScored, type ScoredModel, type TestSet } from '../models/compare/compare';
 import { createRng } from '../models/stats/prng';
 import { LABELS, type Label, type Prediction } from '../models/types';
@@ -10,7 +10,14 @@ const policy = (over: Partial<PromotionPolicy> = {}): PromotionPolicy =>
 function pred(label: Label, confidence = 0.8): Prediction {
   const rest = (1 - confidence) / 2;
   const scores = { positive: rest, negative: rest, neutral: rest, [label]: confidence };
-  return { label, scores, sentiment: scores.positive - scores.negative, confidence, model: 'x', version: '1' };
+  return {
+    label,
+    scores,
+    sentiment: scores.positive - scores.negative,
+    confidence,
+    model: 'x',
+    version: '1',
+  };
 }
 
 /** A test set of n examples and a model right on a chosen share of them (seeded). */
@@ -66,10 +73,20 @@ describe('comparison verdicts', () => {
     const { testSet, model } = setup(2000);
     const a = model('finbert@1.0.0', (i) => i % 10 < 7, 20);
     const same = (i: number) => i % 10 < 7;
-    const faster = compareScored(testSet, a, model('vader@1.1.0', same, 1), policy({ promoteOn: ['superior', 'non-inferior'] }));
+    const faster = compareScored(
+      testSet,
+      a,
+      model('vader@1.1.0', same, 1),
+      policy({ promoteOn: ['superior', 'non-inferior'] }),
+    );
     expect(faster.verdict.verdict).toBe('non-inferior');
     expect(faster.verdict.promote).toBe(true);
-    const slower = compareScored(testSet, model('vader@1.0.0', same, 1), model('vader@1.1.0', same, 20), policy({ promoteOn: ['superior', 'non-inferior'] }));
+    const slower = compareScored(
+      testSet,
+      model('vader@1.0.0', same, 1),
+      model('vader@1.1.0', same, 20),
+      policy({ promoteOn: ['superior', 'non-inferior'] }),
+    );
     expect(slower.verdict.verdict).toBe('non-inferior');
     expect(slower.verdict.promote).toBe(false);
     expect(slower.verdict.reasons.join('\n')).toMatch(/not promoted: non-inferior but weighted score B/);
@@ -92,7 +109,9 @@ describe('comparison verdicts', () => {
     const b = model('finbert@1.0.0', (i) => i % 10 < 9, 80);
     const r = compareScored(testSet, a, b, policy({ latency: { p95BudgetMs: 50, maxP95Ratio: null } }));
     expect(r.verdict.verdict).toBe('inferior');
-    expect(r.verdict.reasons[0]).toMatch(/latency gate failed: candidate p95 latency 11\d\.\d+ ms > budget 50 ms/);
+    expect(r.verdict.reasons[0]).toMatch(
+      /latency gate failed: candidate p95 latency 11\d\.\d+ ms > budget 50 ms/,
+    );
     expect(r.latencyRatio!.p95).toBeGreaterThan(1000);
   });
 
@@ -107,7 +126,12 @@ describe('comparison verdicts', () => {
 
   it('calls a small test set inconclusive whatever the numbers say', () => {
     const { testSet, model } = setup(60);
-    const r = compareScored(testSet, model('a@1.0.0', (i) => i % 10 < 5), model('b@1.0.0', (i) => i % 10 < 9), policy());
+    const r = compareScored(
+      testSet,
+      model('a@1.0.0', (i) => i % 10 < 5),
+      model('b@1.0.0', (i) => i % 10 < 9),
+      policy(),
+    );
     expect(r.verdict.verdict).toBe('inconclusive');
     expect(r.verdict.reasons[0]).toMatch(/too few test examples: 60 test examples < minimum 100/);
   });
@@ -117,7 +141,12 @@ describe('comparison verdicts', () => {
     // Independent models of similar accuracy: many discordant pairs both ways, wide interval.
     const ra = Array.from({ length: 150 }, () => rng.next() < 0.6);
     const rb = Array.from({ length: 150 }, () => rng.next() < 0.62);
-    const r = compareScored(testSet, model('a@1.0.0', (i) => ra[i]!), model('b@1.0.0', (i) => rb[i]!), policy());
+    const r = compareScored(
+      testSet,
+      model('a@1.0.0', (i) => ra[i]!),
+      model('b@1.0.0', (i) => rb[i]!),
+      policy(),
+    );
     expect(r.verdict.verdict).toBe('inconclusive');
     expect(r.bootstrap.deltaMacroF1.lower).toBeLessThan(-0.02);
     expect(r.bootstrap.deltaMacroF1.upper).toBeGreaterThan(0);
@@ -137,6 +166,13 @@ describe('comparison verdicts', () => {
     const { testSet, model } = setup(120);
     const b = model('b@1.0.0', () => true);
     b.predictions.pop();
-    expect(() => compareScored(testSet, model('a@1.0.0', () => true), b, policy())).toThrow(/returned 119 predictions for 120 texts/);
+    expect(() =>
+      compareScored(
+        testSet,
+        model('a@1.0.0', () => true),
+        b,
+        policy(),
+      ),
+    ).toThrow(/returned 119 predictions for 120 texts/);
   });
 });

@@ -12,12 +12,17 @@ const COLOR_A = '#d95f02';
 const COLOR_B = '#1b9e77';
 
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
 }
 
 function confusionPanel(m: ModelSide, title: string, x0: number, y0: number): string {
   const parts: string[] = [];
-  parts.push(`<text x="${x0}" y="${y0 - 34}" font-size="13" font-weight="600" ${FONT}>${escapeXml(title)}</text>`);
+  parts.push(
+    `<text x="${x0}" y="${y0 - 34}" font-size="13" font-weight="600" ${FONT}>${escapeXml(title)}</text>`,
+  );
   parts.push(
     `<text x="${x0 + (CELL * 3) / 2}" y="${y0 - 8}" font-size="10" text-anchor="middle" fill="#555" ${FONT}>prediction</text>`,
   );
@@ -54,7 +59,9 @@ function reliabilityPanel(r: ComparisonResult, x0: number, y0: number, size: num
   parts.push(`<text x="${x0}" y="${y0 - 34}" font-size="13" font-weight="600" ${FONT}>Reliability</text>`);
   parts.push(`<rect x="${x0}" y="${y0}" width="${size}" height="${size}" fill="#fafafa" stroke="#999"/>`);
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(`<text x="${px(t)}" y="${y0 + size + 14}" font-size="9" text-anchor="middle" ${FONT}>${t}</text>`);
+    parts.push(
+      `<text x="${px(t)}" y="${y0 + size + 14}" font-size="9" text-anchor="middle" ${FONT}>${t}</text>`,
+    );
     parts.push(`<text x="${x0 - 4}" y="${py(t) + 3}" font-size="9" text-anchor="end" ${FONT}>${t}</text>`);
   }
   parts.push(
@@ -65,7 +72,9 @@ function reliabilityPanel(r: ComparisonResult, x0: number, y0: number, size: num
   const series = (m: ModelSide, color: string) => {
     const pts = m.reliability.filter((bin) => bin.count > 0);
     if (pts.length === 0) return '';
-    const path = pts.map((bin) => `${px(bin.confidence).toFixed(1)},${py(bin.accuracy).toFixed(1)}`).join(' ');
+    const path = pts
+      .map((bin) => `${px(bin.confidence).toFixed(1)},${py(bin.accuracy).toFixed(1)}`)
+      .join(' ');
     const dots = pts
       .map(
         (bin) =>

@@ -3,7 +3,13 @@ import { type PairedBootstrapResult, pairedBootstrap } from '../stats/bootstrap'
 import { type McNemarResult, mcnemarFromPredictions } from '../stats/mcnemar';
 import type { LabelledText } from '../training/types';
 import { LABELS, type Label, type Prediction, type SentimentModel } from '../types';
-import { evaluateLabels, type LabelMetrics, type LatencySummary, labelIndex, summariseLatency } from './evaluation';
+import {
+  evaluateLabels,
+  type LabelMetrics,
+  type LatencySummary,
+  labelIndex,
+  summariseLatency,
+} from './evaluation';
 import { costPer1k, decideVerdict, type VerdictResult, type WeightedScore, weightedScore } from './verdict';
 
 /** A model's predictions on the test set plus the timings of single-text calls. */
@@ -153,7 +159,9 @@ export async function scoreModel(
     const batch = texts.slice(i, i + batchSize);
     const out = await model.predict(batch);
     if (out.length !== batch.length) {
-      throw new RangeError(`${model.family}@${model.version} returned ${out.length} predictions for ${batch.length} texts`);
+      throw new RangeError(
+        `${model.family}@${model.version} returned ${out.length} predictions for ${batch.length} texts`,
+      );
     }
     predictions.push(...out);
   }
@@ -168,7 +176,13 @@ export async function scoreModel(
       latencyMs.push(now() - t0);
     }
   }
-  return { id: `${model.family}@${model.version}`, family: model.family, version: model.version, predictions, latencyMs };
+  return {
+    id: `${model.family}@${model.version}`,
+    family: model.family,
+    version: model.version,
+    predictions,
+    latencyMs,
+  };
 }
 
 /** Scores both models on the test set and compares them under the policy. */

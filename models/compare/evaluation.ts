@@ -50,13 +50,18 @@ export function labelIndex(label: Label): number {
 }
 
 /** Accuracy, macro-F1 (scikit-learn convention), per-class figures, confusion and calibration. */
-export function evaluateLabels(gold: readonly Label[], predictions: readonly Prediction[], bins = 10): LabelMetrics {
+export function evaluateLabels(
+  gold: readonly Label[],
+  predictions: readonly Prediction[],
+  bins = 10,
+): LabelMetrics {
   if (gold.length !== predictions.length) {
     throw new RangeError(`${gold.length} gold labels but ${predictions.length} predictions`);
   }
   const k = LABELS.length;
   const confusion = LABELS.map(() => LABELS.map(() => 0));
-  for (let i = 0; i < gold.length; i++) confusion[labelIndex(gold[i]!)]![labelIndex(predictions[i]!.label)]!++;
+  for (let i = 0; i < gold.length; i++)
+    confusion[labelIndex(gold[i]!)]![labelIndex(predictions[i]!.label)]!++;
   const perClass = {} as Record<Label, ClassMetrics>;
   let f1Sum = 0;
   let present = 0;

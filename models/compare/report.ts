@@ -26,7 +26,9 @@ export function renderMarkdownReport(r: ComparisonResult, options: ReportOptions
   const { a, b, bootstrap: boot, mcnemar: mc } = r;
   const level = `${Math.round(boot.confidence * 100)}%`;
   const lines: string[] = [REPORT_MARKER];
-  lines.push(`## ${options.title ?? 'finsent comparison'}: ${code(b.id)} (B, candidate) vs ${code(a.id)} (A)`);
+  lines.push(
+    `## ${options.title ?? 'finsent comparison'}: ${code(b.id)} (B, candidate) vs ${code(a.id)} (A)`,
+  );
   lines.push('');
   const allowed = r.verdict.promote ? 'promotion allowed' : 'no promotion';
   lines.push(`**Verdict: ${r.verdict.verdict.toUpperCase()}** — ${allowed}`);

@@ -26,7 +26,14 @@ export interface WeightedScore {
 }
 
 export interface Check {
-  name: 'samples' | 'latency-budget' | 'latency-ratio' | 'ci-margin' | 'significance' | 'non-inferiority' | 'score';
+  name:
+    | 'samples'
+    | 'latency-budget'
+    | 'latency-ratio'
+    | 'ci-margin'
+    | 'significance'
+    | 'non-inferiority'
+    | 'score';
   passed: boolean;
   detail: string;
 }
@@ -77,7 +84,11 @@ export function weightedScore(
 }
 
 /** Cost per 1,000 predictions: the family's fixed price, else mean latency priced as CPU time. */
-export function costPer1k(family: string, latency: LatencySummary | null, policy: PromotionPolicy): number | null {
+export function costPer1k(
+  family: string,
+  latency: LatencySummary | null,
+  policy: PromotionPolicy,
+): number | null {
   const fixed = policy.cost.perFamily[family];
   if (fixed !== undefined) return fixed;
   if (!latency) return null;
@@ -130,7 +141,9 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
     passed: significant && input.favours === 'b',
     detail:
       `McNemar ${policy.test} p = ${fp(input.pValue)} ${significant ? '<' : '≥'} α ${policy.alpha}` +
-      (input.favours === 'none' ? ' (discordant pairs tie)' : ` (discordant pairs favour ${input.favours.toUpperCase()})`),
+      (input.favours === 'none'
+        ? ' (discordant pairs tie)'
+        : ` (discordant pairs favour ${input.favours.toUpperCase()})`),
   });
   const nonInferior = d.lower > -policy.nonInferiorityMargin;
   checks.push({
@@ -157,7 +170,10 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
   } else if (latencyFailures.length > 0) {
     verdict = 'inferior';
     for (const c of latencyFailures) reasons.push(`latency gate failed: ${c.detail}`);
-  } else if (d.upper < -policy.nonInferiorityMargin || (d.upper < 0 && significant && input.favours === 'a')) {
+  } else if (
+    d.upper < -policy.nonInferiorityMargin ||
+    (d.upper < 0 && significant && input.favours === 'a')
+  ) {
     verdict = 'inferior';
     reasons.push(
       d.upper < -policy.nonInferiorityMargin

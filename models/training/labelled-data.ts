@@ -32,7 +32,11 @@ const COMMON_LABELS: Record<string, Label> = {
 };
 
 /** The Twitter Financial News Sentiment card: 0 bearish, 1 bullish, 2 neutral. */
-export const TWITTER_FINANCIAL_LABELS: Record<string, Label> = { '0': 'negative', '1': 'positive', '2': 'neutral' };
+export const TWITTER_FINANCIAL_LABELS: Record<string, Label> = {
+  '0': 'negative',
+  '1': 'positive',
+  '2': 'neutral',
+};
 
 export function formatOf(file: string): LabelledFormat {
   const ext = path.extname(file).toLowerCase();
@@ -55,7 +59,9 @@ export function readLabelledFile(file: string, options: ReadOptions = {}): Label
   const text = format === 'phrasebank' ? buf.toString('latin1') : buf.toString('utf8');
   const rows = parseLabelled(text, format, options.labelMap ?? {}, file);
   if (rows.length === 0) {
-    throw new DataError(`${file} holds no labelled rows: expected {"text", "label"} records`, { input: file });
+    throw new DataError(`${file} holds no labelled rows: expected {"text", "label"} records`, {
+      input: file,
+    });
   }
   return rows;
 }
@@ -180,7 +186,9 @@ export function stratifiedSplit(
 ): Split {
   const { validation, test } = fractions;
   if (validation < 0 || test < 0 || validation + test >= 1) {
-    throw new RangeError(`split fractions must be ≥ 0 and sum below 1 (validation ${validation}, test ${test})`);
+    throw new RangeError(
+      `split fractions must be ≥ 0 and sum below 1 (validation ${validation}, test ${test})`,
+    );
   }
   const rng = createRng(seed);
   const out: Split = { train: [], validation: [], test: [] };
@@ -196,5 +204,9 @@ export function stratifiedSplit(
     out.train.push(...group.slice(nTest + nVal));
   }
   // Interleave labels again so consumers that batch in order see a mix.
-  return { train: shuffled(out.train, rng), validation: shuffled(out.validation, rng), test: shuffled(out.test, rng) };
+  return {
+    train: shuffled(out.train, rng),
+    validation: shuffled(out.validation, rng),
+    test: shuffled(out.test, rng),
+  };
 }
