@@ -9,7 +9,7 @@ export async function recordComparison(db: Db, r: ComparisonResult): Promise<num
     const rows = await tx.query<{ id: number }>(
       `INSERT INTO comparisons (model_a, model_b, dataset, dataset_fingerprint, n, verdict, promote,
          delta_macro_f1, delta_macro_f1_lower, delta_macro_f1_upper, delta_accuracy, p_value, test, result, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15) RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15) RETURNING id`,
       [
         r.a.id,
         r.b.id,
@@ -34,7 +34,7 @@ export async function recordComparison(db: Db, r: ComparisonResult): Promise<num
          latency_p50_ms, latency_p95_ms, latency_p99_ms, metrics, created_at)
        SELECT x.model, x.version, x.dataset, x.dataset_fingerprint, 'comparison', x.n, x.accuracy, x.macro_f1, x.ece,
          x.latency_p50_ms, x.latency_p95_ms, x.latency_p99_ms, x.metrics, x.created_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(model text, version text, dataset text, dataset_fingerprint text, n integer,
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(model text, version text, dataset text, dataset_fingerprint text, n integer,
          accuracy double precision, macro_f1 double precision, ece double precision, latency_p50_ms double precision,
          latency_p95_ms double precision, latency_p99_ms double precision, metrics jsonb, created_at timestamptz)`,
       [JSON.stringify(perf)],

@@ -41,7 +41,7 @@ export async function recordPromotion(db: Db, r: PromotionRecord): Promise<boole
   const rows = await db.query(
     `INSERT INTO promotions (family, from_version, to_version, kind, mode, status, verdict, pr_number, pr_url,
        commit_sha, event_key, reasons, detail, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13::text::jsonb, $14)
      ON CONFLICT (event_key) DO NOTHING RETURNING id`,
     [
       r.family,

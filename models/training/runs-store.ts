@@ -43,7 +43,7 @@ export async function insertRun(db: Db, r: RunStart): Promise<void> {
   await db.query(
     `INSERT INTO training_runs (id, family, status, trigger, seed, params, dataset, data_fingerprint,
        validation_fingerprint, n_train, n_validation, code_commit, started_at)
-     VALUES ($1, $2, 'running', $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)`,
+     VALUES ($1, $2, 'running', $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12)`,
     [
       r.id,
       r.family,
@@ -73,7 +73,7 @@ export interface RunFinish {
 
 export async function finishRun(db: Db, id: string, f: RunFinish): Promise<void> {
   await db.query(
-    `UPDATE training_runs SET status = $2, metrics = $3::jsonb, chosen_params = $4::jsonb, artifact_digest = $5,
+    `UPDATE training_runs SET status = $2, metrics = $3::text::jsonb, chosen_params = $4::text::jsonb, artifact_digest = $5,
        error = $6, finished_at = $7, duration_ms = $8 WHERE id = $1`,
     [
       id,
