@@ -70,26 +70,49 @@ families:
       ['vader-base', 'superior'],
       ['vader', 'superior'],
     ]);
-    expect(loop.promoted).toMatchObject({ outcome: 'promoted-locally', version: '1.0.0', verdict: 'superior' });
+    expect(loop.promoted).toMatchObject({
+      outcome: 'promoted-locally',
+      version: '1.0.0',
+      verdict: 'superior',
+    });
     // The registry holds the release with held-out metrics, intervals and both comparisons.
     const manifest = await ctx.registry.getManifest('vader', '1.0.0');
     expect(manifest.metrics.test!.n).toBe(300);
     expect(manifest.metrics.test!.macroF1.lower).toBeLessThan(manifest.metrics.test!.macroF1.value);
     expect(manifest.metrics.comparisons.map((c) => c.against)).toEqual(['vader-base@3.3.1', 'vader@builtin']);
-    expect(manifest.training).toMatchObject({ dataset: 'synthetic', n: 600, seed: 7, runId: loop.trained.candidate.runId });
+    expect(manifest.training).toMatchObject({
+      dataset: 'synthetic',
+      n: 600,
+      seed: 7,
+      runId: loop.trained.candidate.runId,
+    });
     expect(manifest.code.commit).toBe('f'.repeat(40));
     // The champion changed in the data directory's copy, the repository file did not.
-    expect(loadEffectiveModelsConfig(ctx.env.dataDir, ctx.modelsConfigFile).config.families.vader!.champion).toBe('1.0.0');
-    expect(readFileSync(ctx.modelsConfigFile!, 'utf8')).toContain('champion: builtin # until the first trained release');
+    expect(
+      loadEffectiveModelsConfig(ctx.env.dataDir, ctx.modelsConfigFile).config.families.vader!.champion,
+    ).toBe('1.0.0');
+    expect(readFileSync(ctx.modelsConfigFile!, 'utf8')).toContain(
+      'champion: builtin # until the first trained release',
+    );
     const localCopy = readFileSync(path.join(ctx.env.dataDir, 'config', 'models.yaml'), 'utf8');
     expect(localCopy).toMatch(/champion: 1\.0\.0 # promoted locally \d{4}-\d\d-\d\d \(superior\)/);
     expect(localCopy).toContain('# A/B split: arms with traffic shares summing to 1');
     // Everything was recorded.
     const runs = await listRuns(db, { family: 'vader' });
-    expect(runs[0]).toMatchObject({ status: 'succeeded', version: '1.0.0', trigger: 'main-job', n_train: 600 });
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      version: '1.0.0',
+      trigger: 'main-job',
+      n_train: 600,
+    });
     const promotions = await listPromotions(db, 'vader');
     expect(promotions).toHaveLength(1);
-    expect(promotions[0]).toMatchObject({ from_version: 'builtin', to_version: '1.0.0', mode: 'local', kind: 'promote' });
+    expect(promotions[0]).toMatchObject({
+      from_version: 'builtin',
+      to_version: '1.0.0',
+      mode: 'local',
+      kind: 'promote',
+    });
     const cmp = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM comparisons');
     expect(cmp[0]!.n).toBe(2);
     expect(lines.join('\n')).toMatch(/promoted vader@1\.0\.0 locally \(was builtin; verdict superior\)/);
@@ -122,12 +145,17 @@ families:
     expect(promoted.verdict).toBe('non-inferior');
     expect(promoted.outcome).toBe('not-promoted');
     expect((await ctx.registry.getManifest('vader', '1.1.0')).parent).toBe('1.0.0');
-    expect(loadEffectiveModelsConfig(ctx.env.dataDir, ctx.modelsConfigFile).config.families.vader!.champion).toBe('1.0.0');
+    expect(
+      loadEffectiveModelsConfig(ctx.env.dataDir, ctx.modelsConfigFile).config.families.vader!.champion,
+    ).toBe('1.0.0');
   });
 
   it('rolls back to the previous champion from the audit trail, and records it', async () => {
     const plan = await planRollback({ family: 'vader', current: '1.0.0', registry: ctx.registry, db });
-    expect(plan).toMatchObject({ to: 'builtin', reason: 'the champion before 1.0.0 (promotions audit trail)' });
+    expect(plan).toMatchObject({
+      to: 'builtin',
+      reason: 'the champion before 1.0.0 (promotions audit trail)',
+    });
     const out = await promoteLocally({
       family: 'vader',
       version: plan.to,
@@ -138,11 +166,13 @@ families:
       repoModelsFile: ctx.modelsConfigFile!,
     });
     expect(out).toMatchObject({ changed: true, previous: '1.0.0', kind: 'rollback' });
-    expect(loadEffectiveModelsConfig(ctx.env.dataDir, ctx.modelsConfigFile).config.families.vader!.champion).toBe('builtin');
+    expect(
+      loadEffectiveModelsConfig(ctx.env.dataDir, ctx.modelsConfigFile).config.families.vader!.champion,
+    ).toBe('builtin');
     expect((await listPromotions(db, 'vader'))[0]).toMatchObject({ kind: 'rollback', to_version: 'builtin' });
-    await expect(planRollback({ family: 'vader', current: '1.1.0', to: '7.0.0', registry: ctx.registry })).rejects.toThrow(
-      /vader@7\.0\.0 is not in the registry .* versions there: 1\.1\.0, 1\.0\.0/,
-    );
+    await expect(
+      planRollback({ family: 'vader', current: '1.1.0', to: '7.0.0', registry: ctx.registry }),
+    ).rejects.toThrow(/vader@7\.0\.0 is not in the registry .* versions there: 1\.1\.0, 1\.0\.0/);
   });
 
   it('is deterministic for a seed and records a failed run with its error', async () => {
@@ -154,8 +184,13 @@ families:
     expect(a.artifactDigest).toBe(b.artifactDigest);
     expect(c.artifactDigest).not.toBe(a.artifactDigest);
     const empty = { ...data, train: { ...data.train, rows: [] } };
-    await expect(trainCandidate({ family: 'vader', data: empty, seed: 1 }, { ...deps, db })).rejects.toThrow(/no training examples/);
-    expect((await listRuns(db, { family: 'vader' }))[0]).toMatchObject({ status: 'failed', error: 'no training examples' });
+    await expect(trainCandidate({ family: 'vader', data: empty, seed: 1 }, { ...deps, db })).rejects.toThrow(
+      /no training examples/,
+    );
+    expect((await listRuns(db, { family: 'vader' }))[0]).toMatchObject({
+      status: 'failed',
+      error: 'no training examples',
+    });
     await expect(trainCandidate({ family: 'finbert', data, seed: 1 }, deps)).rejects.toThrow(
       /no trainer for "finbert": trainable families are vader/,
     );
