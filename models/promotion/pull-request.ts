@@ -183,9 +183,17 @@ export async function openOrUpdatePromotionPr(
   }
 }
 
+/** Whether the branch already carries this edit (same champion for the family). */
 function sameChampion(a: string, b: string, family: string): boolean {
-  const champion = (text: string) =>
-    new RegExp(`^\\s+${family}:\\s*\\n\\s+champion:\\s*(\\S+)`, 'm').exec(text)?.[1];
+  const champion = (text: string): unknown => {
+    try {
+      return (parseYaml(text) as { families?: Record<string, { champion?: unknown }> } | null)?.families?.[
+        family
+      ]?.champion;
+    } catch {
+      return undefined;
+    }
+  };
   return a === b || (champion(a) !== undefined && champion(a) === champion(b));
 }
 
