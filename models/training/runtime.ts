@@ -84,3 +84,21 @@ export async function openRuntime(env: FinsentEnv, options: RuntimeOptions = {})
     },
   };
 }
+
+/** A StageContext over an open runtime; `log` receives progress lines. */
+export function stageContext(
+  rt: Runtime,
+  log: (line: string) => void,
+  extra: Partial<import('./stage').StageContext> = {},
+): import('./stage').StageContext {
+  return {
+    env: rt.env,
+    registry: rt.registry,
+    families: rt.families,
+    trainers: rt.trainers,
+    log,
+    ...(rt.db ? { db: rt.db } : {}),
+    ...(rt.github ? { github: rt.github } : {}),
+    ...extra,
+  };
+}

@@ -4,3 +4,4 @@ import type { Command } from 'commander';
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [];
+COMMANDS.push(...(await (await import('./promote')).mlopsCommands()));
