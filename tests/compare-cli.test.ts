@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../lib/env';
 import { REPO_ROOT } from '../lib/paths';
+import { promote as runPromote } from '../models/promotion/promote';
 import { LocalRegistry } from '../models/registry/local';
 import type { Runtime } from '../models/training/runtime';
 import { runCompare, writeComparisonFiles } from '../scripts/commands/compare';
 import { runConfigCheck } from '../scripts/commands/config';
-import { runPromote } from '../scripts/commands/promote';
 import { parseParams, runTrain } from '../scripts/commands/train';
 import { fakeFamilies, fakeVaderTrainer, syntheticHeadlines } from './fixtures/promotion/fake-models';
 

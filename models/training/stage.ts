@@ -13,7 +13,7 @@ import { codeCommit } from './commit';
 import { loadTrainingData } from './data';
 import { planVersion, type VersionPlan } from './register';
 import { stageCandidate, type TrainedCandidate, trainCandidate } from './train';
-import type { TrainerFactory } from './trainers';
+import { resolveTrainer, type TrainerFactory } from './trainers';
 
 /**
  * What the train → compare → register → promote stages need. The main job builds one from the
@@ -96,6 +96,7 @@ export async function runTrainStage(
   options: TrainStageOptions = {},
 ): Promise<TrainStageResult> {
   const family = options.family ?? 'vader';
+  await resolveTrainer(family, ctx.trainers); // an unknown family fails before any data is read
   const cfg = trainingConfigOf(ctx);
   const fam = cfg.families[family];
   const dataName = options.data ?? fam?.dataset;
