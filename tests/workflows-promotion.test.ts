@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { validateAction, validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../lib/paths';
@@ -10,6 +11,8 @@ import { REPO_ROOT } from '../lib/paths';
  * that every local action is called with inputs it declares and read for outputs it sets.
  */
 type Json = Record<string, unknown>;
+/** A GitHub expression as written in YAML: expr('inputs.version') → '${{ inputs.version }}'. */
+const expr = (inner: string) => `\${{ ${inner} }}`;
 const WORKFLOWS = ['train', 'evaluate', 'promote', 'config-check'] as const;
 const load = (file: string) => parse(readFileSync(file, 'utf8')) as Json;
 const workflow = (name: string) => load(path.join(REPO_ROOT, '.github', 'workflows', `${name}.yml`));
@@ -27,6 +30,10 @@ describe.each(WORKFLOWS)('.github/workflows/%s.yml', (name) => {
   const wf = workflow(name);
   const jobs = wf.jobs as Record<string, Json>;
   const text = readFileSync(path.join(REPO_ROOT, '.github', 'workflows', `${name}.yml`), 'utf8');
+
+  it('passes the workflow schema check of action-validator', () => {
+    expect(validateWorkflow(text).errors).toEqual([]);
+  });
 
   it('has a name, triggers, least top-level permissions and jobs with runners, timeouts and steps', () => {
     expect(wf.name).toBe(name);
@@ -146,10 +153,10 @@ describe('workflow specifics', () => {
     const merged = (jobs['verify-and-deploy']!.steps as Step[]).find((s) => s.uses === './actions/promote')!;
     expect(merged.with).toMatchObject({
       mode: 'merged',
-      'deploy-hook-url': '${{ secrets.RENDER_DEPLOY_HOOK_URL }}',
+      'deploy-hook-url': expr('secrets.RENDER_DEPLOY_HOOK_URL'),
     });
     const rollback = (jobs.rollback!.steps as Step[]).find((s) => s.uses === './actions/promote')!;
-    expect(rollback.with).toMatchObject({ mode: 'rollback', version: '${{ inputs.version }}' });
+    expect(rollback.with).toMatchObject({ mode: 'rollback', version: expr('inputs.version') });
   });
 
   it('evaluate and config-check run on pull requests touching what they check', () => {
@@ -179,6 +186,13 @@ describe.each(['train', 'evaluate', 'promote'])('actions/%s', (name) => {
         .map((c) => c.trim()),
     );
   const row = (key: string) => rows.find((r) => r[0] === `\`${key}\``);
+
+  it('passes the action schema check of action-validator', () => {
+    // action-validator 0.6's schema predates the node24 runtime; everything else is checked as is.
+    const text = readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8');
+    expect(text).toContain('using: node24');
+    expect(validateAction(text.replace('using: node24', 'using: node20')).errors).toEqual([]);
+  });
 
   it('runs on node24 from its bundle and documents every input (with its default) and output', () => {
     expect(a.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
