@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/promotion-stats.ts
  */
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PolicySchema } from '../config/promotion';
@@ -48,11 +49,10 @@ const valid = sharedDir('data', 'twitter-financial-news-sentiment', 'sent_valid.
 if (!valid) {
   console.warn('\n../shared/data is absent: skipping the real-data comparison.');
 } else {
-  const { default: vader } = (await import('vader-sentiment')) as unknown as {
-    default: {
-      SentimentIntensityAnalyzer: {
-        polarity_scores(t: string): { compound: number; pos: number; neg: number; neu: number };
-      };
+  // vader-sentiment ships no type declarations: require it and state the one call we use.
+  const vader = createRequire(import.meta.url)('vader-sentiment') as {
+    SentimentIntensityAnalyzer: {
+      polarity_scores(t: string): { compound: number; pos: number; neg: number; neu: number };
     };
   };
   const stock: SentimentModel = {
