@@ -1,9 +1,23 @@
 import type { Command } from 'commander';
+import { registerCompareCommand } from './compare';
+import { registerConfigCommand } from './config';
 import { registerEval } from './eval';
+import { registerPromoteCommand } from './promote';
+import { registerRegistryCommand } from './registry';
 import { registerScore } from './score';
 import { registerStart } from './start';
+import { registerTrainCommand } from './train';
 
 /** Each command lives in its own file and adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerScore, registerEval, registerStart];
+export const COMMANDS: RegisterCommand[] = [
+  registerScore,
+  registerEval,
+  registerTrainCommand,
+  registerCompareCommand,
+  registerRegistryCommand,
+  registerPromoteCommand,
+  registerConfigCommand,
+  registerStart,
+];
