@@ -1,5 +1,6 @@
 import type { FinsentEnv } from '../lib/env';
 import { UnknownModelError } from '../lib/errors';
+import { finbertFamily } from './finbert/family';
 import type { SentimentModel } from './types';
 
 /** A model id split into its parts: `vader@1.3.0` → { family: 'vader', version: '1.3.0' }. */
@@ -89,5 +90,6 @@ export class FamilyRegistry {
  */
 export function createFamilyRegistry(): FamilyRegistry {
   const registry = new FamilyRegistry();
+  registry.register(finbertFamily);
   return registry;
 }
