@@ -8,9 +8,10 @@ import {
   LogLevel,
   type PreTrainedModel,
   type PreTrainedTokenizer,
-  type Tensor,
+  Tensor,
 } from '@huggingface/transformers';
 import { describeError, FinsentError } from '../../lib/errors';
+import { type DownloadFetch, type DownloadProgress, downloadModelFiles } from './download';
 import { exposePooledOutput, POOLED_OUTPUT } from './onnx/surgery';
 import { DTYPE_FILE, type FinbertSettings } from './settings';
 import { type FetchLike, hubCachePath, type ModelSource, resolveSource, unavailable } from './source';
@@ -46,7 +47,11 @@ export interface BertRuntime {
 export interface LoadOptions {
   /** `encoder`: also return the pooled [CLS] vector (graph surgery on classifier exports). */
   variant?: 'classifier' | 'encoder';
+  /** The reachability probe's fetch (tests). */
   fetch?: FetchLike;
+  /** The downloader's fetch (tests). */
+  download?: DownloadFetch;
+  onDownload?: (progress: DownloadProgress) => void;
 }
 
 function rows(tensor: Tensor | undefined): Float32Array[] | undefined {
@@ -106,27 +111,24 @@ async function derivePooledDir(sourceDir: string, settings: FinbertSettings): Pr
   return dir;
 }
 
-function configureHub(settings: FinbertSettings): void {
+function configureTransformers(settings: FinbertSettings): void {
   // transformers.js keeps these on one global object; finsent is its only user in the process.
-  hf.remoteHost = `${settings.hubEndpoint}/`;
+  // Every load reads a local directory (downloads are finsent's, see ./download.ts), so remote
+  // access stays off and nothing is fetched behind the offline switch's back.
   hf.cacheDir = settings.cacheDir;
   hf.allowLocalModels = true;
-  hf.allowRemoteModels = !settings.offline;
-  // Library code never prints: the library's "not found locally, trying the hub" notes stay quiet.
+  hf.allowRemoteModels = false;
+  // Library code never prints: the library's own notes stay quiet.
   hf.logLevel = LogLevel.ERROR;
 }
 
 async function loadPair(
-  nameOrPath: string,
+  dir: string,
   settings: FinbertSettings,
-  remote: { revision: string } | undefined,
 ): Promise<{ tokenizer: PreTrainedTokenizer; model: PreTrainedModel }> {
-  const common = remote
-    ? { revision: remote.revision, cache_dir: settings.cacheDir, local_files_only: false }
-    : { local_files_only: true };
-  const tokenizer = await AutoTokenizer.from_pretrained(nameOrPath, common);
-  const model = await AutoModelForSequenceClassification.from_pretrained(nameOrPath, {
-    ...common,
+  const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
+  const model = await AutoModelForSequenceClassification.from_pretrained(dir, {
+    local_files_only: true,
     dtype: settings.dtype,
     device: settings.device,
   });
@@ -147,6 +149,37 @@ function loadFailure(error: unknown, settings: FinbertSettings): FinsentError {
 }
 
 /**
+ * Token ids with BERT's truncation: the first maxTokens − 1 ids, then the closing special token.
+ * (transformers.js 4.3's own `truncation: true` cuts the trailing [SEP] off, unlike Python's.)
+ */
+export function encodeBatch(
+  tokenizer: PreTrainedTokenizer,
+  texts: readonly string[],
+  maxTokens: number,
+): { input_ids: Tensor; attention_mask: Tensor; token_type_ids: Tensor } {
+  const ids = texts.map((text) => {
+    const full = tokenizer.encode(text);
+    return full.length <= maxTokens ? full : [...full.slice(0, maxTokens - 1), full[full.length - 1]!];
+  });
+  const longest = Math.max(1, ...ids.map((r) => r.length));
+  const pad = (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0;
+  const inputIds = new BigInt64Array(texts.length * longest).fill(BigInt(pad));
+  const mask = new BigInt64Array(texts.length * longest);
+  ids.forEach((row, b) => {
+    row.forEach((id, t) => {
+      inputIds[b * longest + t] = BigInt(id);
+      mask[b * longest + t] = 1n;
+    });
+  });
+  const dims = [texts.length, longest];
+  return {
+    input_ids: new Tensor('int64', inputIds, dims),
+    attention_mask: new Tensor('int64', mask, dims),
+    token_type_ids: new Tensor('int64', new BigInt64Array(texts.length * longest), dims),
+  };
+}
+
+/**
  * Loads tokenizer and model through @huggingface/transformers (onnxruntime-node underneath) from
  * a local directory or the hub (pinned revision, cached outside node_modules).
  *
@@ -159,19 +192,21 @@ export async function loadBertRuntime(
   options: LoadOptions = {},
 ): Promise<BertRuntime> {
   const source = await resolveSource(settings, options.fetch ? { fetch: options.fetch } : {});
-  configureHub(settings);
   let sourceDir: string;
+  if (source.kind === 'dir') {
+    sourceDir = source.dir;
+  } else {
+    sourceDir = source.cached
+      ? path.dirname(hubCachePath(source.cacheDir, source.id, source.revision, 'config.json'))
+      : await downloadModelFiles(settings, {
+          ...(options.download ? { fetch: options.download } : {}),
+          ...(options.onDownload ? { onProgress: options.onDownload } : {}),
+        });
+  }
+  configureTransformers(settings);
   let pair: { tokenizer: PreTrainedTokenizer; model: PreTrainedModel };
   try {
-    if (source.kind === 'dir') {
-      sourceDir = source.dir;
-      pair = await loadPair(source.dir, settings, undefined);
-    } else {
-      sourceDir = path.dirname(hubCachePath(source.cacheDir, source.id, source.revision, 'config.json'));
-      pair = source.cached
-        ? await loadPair(sourceDir, settings, undefined)
-        : await loadPair(source.id, settings, { revision: source.revision });
-    }
+    pair = await loadPair(sourceDir, settings);
   } catch (error) {
     throw loadFailure(error, settings);
   }
@@ -182,7 +217,7 @@ export async function loadBertRuntime(
     await pair.model.dispose();
     try {
       loadedFrom = await derivePooledDir(sourceDir, settings);
-      pair = await loadPair(loadedFrom, settings, undefined);
+      pair = await loadPair(loadedFrom, settings);
     } catch (error) {
       throw loadFailure(error, settings);
     }
@@ -208,11 +243,7 @@ export async function loadBertRuntime(
     async run(texts) {
       if (disposed) throw new FinsentError('MODEL_UNAVAILABLE', 'FinBERT was closed; load it again');
       // Pads to the longest text of this batch only, and truncates at maxTokens ([CLS]/[SEP] included).
-      const inputs = tokenizer([...texts], {
-        padding: true,
-        truncation: true,
-        max_length: settings.maxTokens,
-      });
+      const inputs = encodeBatch(tokenizer, texts, settings.maxTokens);
       const out = (await model.forward(inputs)) as Record<string, Tensor>;
       return {
         ...(out.logits ? { logits: rows(out.logits)! } : {}),
