@@ -37,9 +37,13 @@ function logitsFunction(runtime: BertRuntime, head: HeadArtifact | undefined): L
   }
   const mapping = labelOrder(runtime.info.id2label);
   if ('error' in mapping) {
-    throw new ModelUnavailableError(
+    const error = new ModelUnavailableError(
       `FinBERT unavailable: ${mapping.error}; use a 3-class sentiment classifier export`,
     );
+    // An encoder loaded for its features only (head training) has no use for labels.
+    return async () => {
+      throw error;
+    };
   }
   const order = LABELS.map((l) => mapping.labels.indexOf(l));
   return async (texts) => {
@@ -170,6 +174,15 @@ export async function loadFinbertModel(
   });
   try {
     if (options.head) checkEncoder(options.head, runtime.info, options.version);
+    if (variant === 'classifier') {
+      // A classifier must say which output is which sentiment: fail at load, not on first use.
+      const mapping = labelOrder(runtime.info.id2label);
+      if ('error' in mapping) {
+        throw new ModelUnavailableError(
+          `FinBERT unavailable: ${mapping.error}; use a 3-class sentiment classifier export`,
+        );
+      }
+    }
     return new FinbertModel(runtime, {
       version: options.version,
       batch: settings.batch,
