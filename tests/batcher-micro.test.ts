@@ -22,6 +22,7 @@ class FakeClock implements BatcherClock {
     return this.#timers.length;
   }
   async advance(ms: number) {
+    await flush(); // let pending callbacks arm their timers first
     this.time += ms;
     for (;;) {
       const due = this.#timers.filter((t) => t.due <= this.time).sort((a, b) => a.due - b.due)[0];
@@ -49,35 +50,56 @@ function fakeModel() {
   return { calls, run, finish };
 }
 
+/** Zero-delay timers on the next event-loop turn, no wall clock involved: for tests that only await. */
+const immediateClock: BatcherClock = {
+  now: () => 0,
+  setTimeout: (fn) => setImmediate(fn),
+  clearTimeout: (handle) => clearImmediate(handle as NodeJS.Immediate),
+};
+
 describe('micro-batching', () => {
-  it('sends a lone request at once when the model is idle and traffic is sparse', async () => {
+  it('sends a lone request on the next event-loop turn when the model is idle and traffic is sparse', async () => {
     const clock = new FakeClock();
     const model = fakeModel();
     const batcher = new MicroBatcher({ run: model.run, maxWaitMs: 5, clock });
     const result = batcher.submit('a');
     await flush();
+    expect(model.calls).toEqual([]);
+    await clock.advance(0); // no waiting for company that is not coming
     expect(model.calls.map((c) => c.items)).toEqual([['a']]);
-    expect(clock.pending).toBe(0);
     model.finish(0);
     expect(await result).toBe('A');
+  });
+
+  it('gathers a same-tick burst into one call', async () => {
+    const clock = new FakeClock();
+    const model = fakeModel();
+    const batcher = new MicroBatcher({ run: model.run, maxBatchSize: 8, clock });
+    const results = ['a', 'b', 'c'].map((x) => batcher.submit(x));
+    await clock.advance(0);
+    expect(model.calls.map((c) => c.items)).toEqual([['a', 'b', 'c']]);
+    model.finish(0);
+    expect(await Promise.all(results)).toEqual(['A', 'B', 'C']);
   });
 
   it('gathers requests that arrive while a call runs into the next call, up to the batch size', async () => {
     const clock = new FakeClock();
     const model = fakeModel();
     const batcher = new MicroBatcher({ run: model.run, maxBatchSize: 3, maxWaitMs: 5, clock });
-    const results = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => batcher.submit(x));
-    await flush();
+    const first = batcher.submit('a');
+    await clock.advance(0);
+    const results = ['b', 'c', 'd', 'e', 'f'].map((x) => batcher.submit(x));
+    await clock.advance(0);
     expect(model.calls.map((c) => c.items)).toEqual([['a']]);
     model.finish(0);
-    await flush();
+    await clock.advance(0);
     // Queued during the first call: sent as soon as the model is free, three at a time.
     expect(model.calls.map((c) => c.items)).toEqual([['a'], ['b', 'c', 'd']]);
     model.finish(1);
-    await flush();
+    await clock.advance(0);
     expect(model.calls[2]!.items).toEqual(['e', 'f']);
     model.finish(2);
-    expect(await Promise.all(results)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    expect(await Promise.all([first, ...results])).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
     expect(batcher.stats()).toMatchObject({
       submitted: 6,
       batches: 3,
@@ -91,44 +113,61 @@ describe('micro-batching', () => {
     const clock = new FakeClock();
     const model = fakeModel();
     const batcher = new MicroBatcher({ run: model.run, maxBatchSize: 8, maxWaitMs: 5, clock });
-    // Warm up the arrival-rate estimate with a dense burst, and let it drain.
+    // A dense burst teaches the arrival-rate estimate that company is likely.
     const warm = ['w1', 'w2', 'w3', 'w4'].map((x) => batcher.submit(x));
-    await flush();
+    await clock.advance(0);
     model.finish(0);
-    await flush();
-    model.finish(1);
     await Promise.all(warm);
-    const calls = model.calls.length;
 
     const first = batcher.submit('x');
-    await flush();
-    expect(model.calls.length).toBe(calls); // waiting for company
+    await clock.advance(0);
+    expect(model.calls.length).toBe(1); // waiting for company
     await clock.advance(2);
     const second = batcher.submit('y');
     await flush();
-    expect(model.calls.length).toBe(calls);
+    expect(model.calls.length).toBe(1);
     await clock.advance(3); // the first item's 5 ms are up
-    expect(model.calls.length).toBe(calls + 1);
-    expect(model.calls[calls]!.items).toEqual(['x', 'y']);
-    model.finish(calls);
+    expect(model.calls.map((c) => c.items)).toEqual([
+      ['w1', 'w2', 'w3', 'w4'],
+      ['x', 'y'],
+    ]);
+    model.finish(1);
     expect(await Promise.all([first, second])).toEqual(['X', 'Y']);
   });
 
-  it('sends a full batch without waiting for the timer', async () => {
+  it('sends a full batch at once, without any timer', async () => {
     const clock = new FakeClock();
     const model = fakeModel();
     const batcher = new MicroBatcher({ run: model.run, maxBatchSize: 2, maxWaitMs: 1000, clock });
-    const warm = [batcher.submit('a'), batcher.submit('b'), batcher.submit('c')];
-    await flush();
+    const p = batcher.submitMany(['d', 'e']);
+    expect(model.calls.map((c) => c.items)).toEqual([['d', 'e']]);
+    expect(clock.pending).toBe(0);
+    model.finish(0);
+    expect(await p).toEqual(['D', 'E']);
+  });
+
+  it('puts callers who resubmit as a call completes into one next batch (closed loop)', async () => {
+    const clock = new FakeClock();
+    const model = fakeModel();
+    const batcher = new MicroBatcher({ run: model.run, maxBatchSize: 8, maxWaitMs: 5, clock });
+    const callers = [0, 1, 2, 3].map(async (c) => {
+      const first = await batcher.submit(`${c}a`);
+      return [first, await batcher.submit(`${c}b`)];
+    });
+    await clock.advance(0);
     model.finish(0);
     await flush();
+    expect(model.calls.length).toBe(1); // not one caller at a time while the others catch up
+    // The burst made traffic look dense, so the batch may wait up to maxWaitMs for more.
+    await clock.advance(5);
+    expect(model.calls.map((c) => c.items.length)).toEqual([4, 4]);
     model.finish(1);
-    await Promise.all(warm);
-    const p = batcher.submitMany(['d', 'e']);
-    await flush();
-    expect(model.calls.at(-1)!.items).toEqual(['d', 'e']);
-    model.finish(model.calls.length - 1);
-    expect(await p).toEqual(['D', 'E']);
+    expect(await Promise.all(callers)).toEqual([
+      ['0A', '0B'],
+      ['1A', '1B'],
+      ['2A', '2B'],
+      ['3A', '3B'],
+    ]);
   });
 
   it('rejects with OVERLOADED when the queue is full, and still serves what it admitted', async () => {
@@ -141,8 +180,9 @@ describe('micro-batching', () => {
       name: 'finbert',
       clock,
     });
-    const admitted = ['a', 'b', 'c', 'd'].map((x) => batcher.submit(x)); // 'a' runs, b c d wait
-    await flush();
+    const running = batcher.submit('a');
+    await clock.advance(0);
+    const admitted = ['b', 'c', 'd'].map((x) => batcher.submit(x)); // wait while 'a' runs
     const refused = batcher.submit('e');
     await expect(refused).rejects.toBeInstanceOf(OverloadedError);
     await expect(batcher.submit('e')).rejects.toMatchObject({
@@ -151,24 +191,20 @@ describe('micro-batching', () => {
     });
     expect(batcher.stats().rejected).toBe(2);
     model.finish(0);
-    await flush();
+    await clock.advance(0);
     model.finish(1);
-    await flush();
+    await clock.advance(0);
     model.finish(2);
-    expect(await Promise.all(admitted)).toEqual(['A', 'B', 'C', 'D']);
+    expect(await Promise.all([running, ...admitted])).toEqual(['A', 'B', 'C', 'D']);
     expect(() => new MicroBatcher({ run: model.run, maxBatchSize: 8, maxQueue: 4 })).toThrow(RangeError);
   });
 
   it('admits a multi-item submission whole or not at all', async () => {
+    const clock = new FakeClock();
     const model = fakeModel();
-    const batcher = new MicroBatcher({
-      run: model.run,
-      maxBatchSize: 2,
-      maxQueue: 3,
-      clock: new FakeClock(),
-    });
+    const batcher = new MicroBatcher({ run: model.run, maxBatchSize: 2, maxQueue: 3, clock });
     const running = batcher.submit('a');
-    await flush();
+    await clock.advance(0);
     await expect(batcher.submitMany(['b', 'c', 'd', 'e'])).rejects.toThrow(/exceed the queue bound 3/);
     const waiting = batcher.submitMany(['b', 'c']);
     await expect(batcher.submitMany(['d', 'e'])).rejects.toBeInstanceOf(OverloadedError);
@@ -190,16 +226,13 @@ describe('micro-batching', () => {
       },
       maxBatchSize: 4,
       maxWaitMs: 0,
-      clock: new FakeClock(),
+      clock: immediateClock,
     });
-    const blocker = batcher.submit('first');
     const results = ['a', 'poison', 'b', 'c'].map((x) =>
       batcher.submit(x).catch((e: Error) => `error: ${e.message}`),
     );
-    await blocker;
     expect(await Promise.all(results)).toEqual(['A', 'error: cannot score "poison"', 'B', 'C']);
-    expect(seen).toContainEqual(['a', 'poison', 'b', 'c']);
-    expect(seen).toContainEqual(['poison']);
+    expect(seen).toEqual([['a', 'poison', 'b', 'c'], ['a', 'poison'], ['a'], ['poison'], ['b', 'c']]);
     expect(batcher.stats().failedItems).toBe(1);
   });
 
@@ -212,7 +245,7 @@ describe('micro-batching', () => {
       },
       isolateFailures: false,
       maxWaitMs: 0,
-      clock: new FakeClock(),
+      clock: immediateClock,
     });
     const failed = await Promise.allSettled([batcher.submit('a'), batcher.submit('b')]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
@@ -226,17 +259,18 @@ describe('micro-batching', () => {
       isolateFailures: false,
       maxWaitMs: 0,
       name: 'finbert',
-      clock: new FakeClock(),
+      clock: immediateClock,
     });
     await expect(batcher.submitMany(['a', 'b'])).rejects.toThrow('finbert returned 1 outputs for 2 inputs');
   });
 
   it('rejects waiting requests on close and refuses new ones', async () => {
     const model = fakeModel();
-    const batcher = new MicroBatcher({ run: model.run, clock: new FakeClock() });
+    const clock = new FakeClock();
+    const batcher = new MicroBatcher({ run: model.run, clock });
     const running = batcher.submit('a');
+    await clock.advance(0);
     const waiting = batcher.submit('b');
-    await flush();
     batcher.close();
     await expect(waiting).rejects.toThrow('model was closed before this request ran');
     await expect(batcher.submit('c')).rejects.toBeInstanceOf(FinsentError);

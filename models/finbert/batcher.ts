@@ -57,10 +57,11 @@ export class OverloadedError extends FinsentError {
 
 /**
  * Adaptive micro-batching for a batch-first model, after BentoML's adaptive batching: concurrent
- * callers' items are gathered into one call. Gathering is adaptive in that a batch is dispatched
- * as soon as it is full, as soon as the model is free after a call (the queue filled while it ran),
- * or when its first item has waited `maxWaitMs`; with sparse traffic (items arriving further apart
- * than `maxWaitMs`), a lone item goes at once instead of waiting for company that will not come.
+ * callers' items are gathered into one call. A batch goes as soon as it is full, as soon as the
+ * model is free after a call (items queued during it have already waited), or when its first
+ * item has waited long enough. "Long enough" adapts to the arrival rate: with dense traffic (items
+ * arriving closer together than `maxWaitMs`) up to `maxWaitMs`; with sparse traffic only until the
+ * next turn of the event loop, which collects a same-tick burst without making a lone request wait.
  *
  * @example
  *   const batcher = new MicroBatcher({ run: (texts) => model.predict(texts), maxBatchSize: 32 });
@@ -78,7 +79,6 @@ export class MicroBatcher<I, O> {
   #queue: Pending<I, O>[] = [];
   #inFlight = 0;
   #timer: unknown;
-  #timerDue = 0;
   #lastArrival: number | undefined;
   /** Smoothed gap between arrivals, ms; starts "sparse" so an idle model answers a lone item at once. */
   #gap: number;
@@ -174,30 +174,26 @@ export class MicroBatcher<I, O> {
 
   #schedule(): void {
     while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) {
-      const full = this.#queue.length >= this.#maxBatch;
-      // Right after a call, items that queued during it go at once: they have already waited.
-      const sparse = this.#gap >= this.#maxWait;
-      if (full || sparse || this.#maxWait === 0 || this.#timerExpired()) {
+      if (this.#queue.length >= this.#maxBatch) {
         this.#dispatch();
         continue;
       }
-      this.#armTimer();
+      // Sparse traffic: go on the next turn of the event loop, which still gathers callers that
+      // submitted in the same tick (a burst, or callers resubmitting as a call completes) at no
+      // cost in latency. Dense traffic: wait up to maxWaitMs for the batch to fill.
+      const sparse = this.#gap >= this.#maxWait;
+      this.#armTimer(sparse ? 0 : this.#maxWait);
       return;
     }
   }
 
-  #timerExpired(): boolean {
-    return this.#timer !== undefined && this.#clock.now() >= this.#timerDue;
-  }
-
-  #armTimer(): void {
+  #armTimer(delay: number): void {
     if (this.#timer !== undefined) return;
-    this.#timerDue = this.#clock.now() + this.#maxWait;
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#queue.length > 0 && this.#inFlight < this.#concurrency) this.#dispatch();
       this.#schedule();
-    }, this.#maxWait);
+    }, delay);
   }
 
   #clearTimer(): void {
@@ -217,9 +213,14 @@ export class MicroBatcher<I, O> {
     });
   }
 
-  /** After a call the queue holds items that already waited at least one call: send them now. */
+  /**
+   * After a call the queue holds items that already waited through it: they go on the next turn of
+   * the event loop (not later: they have waited enough; not sooner: the callers just answered are
+   * resubmitting in this same tick, and belong in the same batch).
+   */
   #afterCall(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) this.#dispatch();
+    if (this.#queue.length >= this.#maxBatch) this.#dispatch();
+    if (this.#queue.length > 0 && this.#inFlight < this.#concurrency) this.#armTimer(0);
   }
 
   async #execute(batch: Pending<I, O>[]): Promise<void> {
