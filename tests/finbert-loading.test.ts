@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,6 +189,7 @@ describe('FinBERT from the hub (pinned revision, cache outside node_modules)', (
   let server: Server;
   let endpoint: string;
   const requests: string[] = [];
+  let fault: 'none' | 'truncate' | 'bad-sha' = 'none';
 
   beforeAll(async () => {
     // A stand-in for huggingface.co on loopback: /{id}/resolve/{revision}/{file} → the fixture's files.
@@ -200,11 +201,17 @@ describe('FinBERT from the hub (pinned revision, cache outside node_modules)', (
         return;
       }
       const file = path.join(tiny.dir, decodeURIComponent(match[2]!));
-      stat(file).then(
-        (st) => {
-          res.writeHead(200, { 'content-length': st.size });
+      readFile(file).then(
+        (bytes) => {
+          // Like the hub, LFS files (the ONNX weights) carry their sha256 as ETag.
+          const lfs = file.endsWith('.onnx');
+          const sha = fault === 'bad-sha' ? 'a'.repeat(64) : createHash('sha256').update(bytes).digest('hex');
+          res.writeHead(200, { 'content-length': bytes.byteLength, ...(lfs ? { etag: `"${sha}"` } : {}) });
           if (req.method === 'HEAD') res.end();
-          else createReadStream(file).pipe(res);
+          else if (lfs && fault === 'truncate') {
+            res.write(bytes.subarray(0, bytes.byteLength >> 1));
+            setTimeout(() => res.destroy(), 20);
+          } else res.end(bytes);
         },
         () => res.writeHead(404).end(),
       );
@@ -252,6 +259,39 @@ describe('FinBERT from the hub (pinned revision, cache outside node_modules)', (
     expect(await second.logits(TEXTS)).toEqual(online);
     await second.close();
     expect(requests.length).toBe(before);
+  });
+
+  it('never leaves a half-downloaded or corrupted file in the cache', async () => {
+    const dataDir = path.join(root, 'hub-faults');
+    const model = hubCachePath(
+      path.join(dataDir, 'hf-cache'),
+      'Xenova/finbert',
+      PINNED_REVISION,
+      'onnx/model_quantized.onnx',
+    );
+    stubFinbertEnv({ HF_ENDPOINT: endpoint });
+    try {
+      fault = 'truncate';
+      await expect(registry.load('finbert', { env: envFor({ dataDir }) })).rejects.toThrow(
+        /^FinBERT unavailable: downloading Xenova\/finbert@cd48a16 onnx\/model_quantized\.onnx failed/,
+      );
+      fault = 'bad-sha';
+      await expect(registry.load('finbert', { env: envFor({ dataDir }) })).rejects.toThrow(
+        /does not match the hub's a{64}/,
+      );
+      expect(await readdir(path.dirname(model))).toEqual([]);
+      // The small files that did arrive are kept; the next attempt fetches only what is missing.
+      fault = 'none';
+      const before = requests.length;
+      const loaded = await registry.load('finbert', { env: envFor({ dataDir }) });
+      await loaded.close?.();
+      expect(requests.slice(before).filter((r) => r.startsWith('GET '))).toEqual([
+        `GET /Xenova/finbert/resolve/${PINNED_REVISION}/onnx/model_quantized.onnx`,
+        `GET /Xenova/finbert/resolve/${PINNED_REVISION}/special_tokens_map.json`,
+      ]);
+    } finally {
+      fault = 'none';
+    }
   });
 
   it('reports a revision the hub does not have', async () => {
