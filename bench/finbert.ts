@@ -3,7 +3,7 @@
  * 30,522; random weights, so speed is real and outputs mean nothing):
  *
  *   npx tsx bench/finbert.ts                 # fp32 and int8, ~5 minutes on 2 cores
- *   npx tsx bench/finbert.ts --dtypes q8 --seconds 3
+ *   npx tsx bench/finbert.ts --dtypes q8 --headlines 32 --latency-runs 30
  *
  * Prints single-headline latency (p50/p95/p99), throughput at 1, 8 and 32 concurrent callers with
  * and without micro-batching, and finsent's time against a bare onnxruntime-node session.run on the
@@ -54,7 +54,7 @@ function flag(name: string, fallback: string): string {
 }
 
 const DTYPES = flag('dtypes', 'fp32,q8').split(',') as FinbertDtype[];
-const SECONDS = Number(flag('seconds', '5'));
+const ROUNDS_TOTAL = Number(flag('headlines', '48'));
 const LATENCY_RUNS = Number(flag('latency-runs', '60'));
 
 function percentile(sorted: number[], p: number): number {
@@ -62,41 +62,62 @@ function percentile(sorted: number[], p: number): number {
 }
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
+/** Process CPU time (user + system) in ms: less sensitive than wall time to other load on the machine. */
+function cpuMs(since?: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
 async function latency(model: FinbertModel, runs: number) {
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     const text = HEADLINES[i % HEADLINES.length]!;
     const t = performance.now();
     await model.predict([text]);
     times.push(performance.now() - t);
   }
+  const cpuPerHeadline = cpuMs(cpu) / runs;
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+  return {
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    cpuPerHeadline,
+  };
 }
 
-/** C callers, each sending one headline at a time for `seconds`. */
-async function throughput(model: FinbertModel, callers: number, seconds: number) {
+/**
+ * C callers, each sending one headline at a time, `rounds` each (at least ROUNDS_TOTAL headlines in
+ * all): a fixed amount of work rather than a time window, so even 32 callers at ~1 s per batch
+ * complete several batches.
+ */
+async function throughput(model: FinbertModel, callers: number) {
+  const rounds = Math.max(3, Math.ceil(ROUNDS_TOTAL / callers));
   const before = model.batcherStats();
-  const deadline = performance.now() + seconds * 1000;
   const times: number[] = [];
-  let done = 0;
+  const started = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async (_, c) => {
-      let i = c;
-      while (performance.now() < deadline) {
+      for (let r = 0; r < rounds; r++) {
         const t = performance.now();
-        await model.predict([HEADLINES[i++ % HEADLINES.length]!]);
+        await model.predict([HEADLINES[(c + r * callers) % HEADLINES.length]!]);
         times.push(performance.now() - t);
-        done++;
       }
     }),
   );
+  const seconds = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
   const after = model.batcherStats();
   // Items per session call during this run only (the batcher's own mean covers its whole life).
   const meanBatch =
     before && after ? (after.submitted - before.submitted) / Math.max(1, after.batches - before.batches) : 1;
-  return { perSecond: done / seconds, p50: percentile(times, 50), p99: percentile(times, 99), meanBatch };
+  return {
+    perSecond: times.length / seconds,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    meanBatch,
+  };
 }
 
 /** finsent predict() vs bare session.run on the same ids, alternated to share the machine's noise. */
@@ -121,17 +142,23 @@ async function overhead(
     await session.run(feeds);
     await model.predict(texts);
   }
+  const bareCpu: number[] = [];
+  const oursCpu: number[] = [];
   for (let i = 0; i < rounds; i++) {
+    let cpu = process.cpuUsage();
     let t = performance.now();
     await session.run(feeds);
     bare.push(performance.now() - t);
+    bareCpu.push(cpuMs(cpu));
+    cpu = process.cpuUsage();
     t = performance.now();
     await model.predict(texts);
     ours.push(performance.now() - t);
+    oursCpu.push(cpuMs(cpu));
   }
   await session.release();
   const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-  return { bare: median(bare), finsent: median(ours) };
+  return { bare: median(bare), finsent: median(ours), bareCpu: median(bareCpu), finsentCpu: median(oursCpu) };
 }
 
 async function main() {
@@ -156,18 +183,23 @@ async function main() {
       version: 'builtin',
       batch: { ...settings.batch, enabled: false },
     });
-    console.log(`\n== ${dtype} (onnx/${DTYPE_FILE[dtype]}), loaded in ${ms(loadMs)}`);
+    console.log(
+      `\n== ${dtype} (onnx/${DTYPE_FILE[dtype]}), loaded in ${ms(loadMs)}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     await latency(batched, 5);
 
     const single = await latency(batched, LATENCY_RUNS);
     console.log(
-      `single headline (${LATENCY_RUNS} sequential): p50 ${ms(single.p50)}  p95 ${ms(single.p95)}  p99 ${ms(single.p99)}`,
+      `single headline (${LATENCY_RUNS} sequential): p50 ${ms(single.p50)}  p95 ${ms(single.p95)}  p99 ${ms(single.p99)}  (CPU ${ms(single.cpuPerHeadline)} per headline)`,
     );
 
     console.log('concurrent callers, one headline each, headlines/s (p50 / p99 latency):');
     for (const callers of [1, 8, 32]) {
-      const off = await throughput(unbatched, callers, SECONDS);
-      const on = await throughput(batched, callers, SECONDS);
+      const off = await throughput(unbatched, callers);
+      const on = await throughput(batched, callers);
       console.log(
         `  ${String(callers).padStart(2)} callers: batching off ${off.perSecond.toFixed(1).padStart(6)}/s (${ms(off.p50)} / ${ms(off.p99)})` +
           `  on ${on.perSecond.toFixed(1).padStart(6)}/s (${ms(on.p50)} / ${ms(on.p99)}, mean batch ${on.meanBatch.toFixed(1)})` +
@@ -182,7 +214,8 @@ async function main() {
     ] as const) {
       const o = await overhead(unbatched, file, fixture.dir, batch, rounds);
       console.log(
-        `overhead, batch ${String(batch).padStart(2)}: bare session.run ${ms(o.bare)}, finsent predict() ${ms(o.finsent)}  ratio ×${(o.finsent / o.bare).toFixed(3)}`,
+        `overhead, batch ${String(batch).padStart(2)}: bare session.run ${ms(o.bare)}, finsent predict() ${ms(o.finsent)}  ratio ×${(o.finsent / o.bare).toFixed(3)}` +
+          `  (CPU ${ms(o.bareCpu)} vs ${ms(o.finsentCpu)}, ×${(o.finsentCpu / o.bareCpu).toFixed(3)})`,
       );
     }
     await batched.close();
