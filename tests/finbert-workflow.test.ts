@@ -42,8 +42,10 @@ describe('the FinBERT training job snippet', () => {
   it('caches the Hugging Face files keyed on model id and revision', () => {
     const cache = job.steps.find((s) => s.uses?.startsWith('actions/cache@'));
     expect(cache?.with?.path).toBe('.finsent/hf-cache');
+    // GitHub expressions, not template placeholders: built from parts to say so.
+    const expr = (e: string) => `$\{{ ${e} }}`;
     expect(cache?.with?.key).toContain(
-      '${{ steps.finbert.outputs.id }}-${{ steps.finbert.outputs.revision }}',
+      `${expr('steps.finbert.outputs.id')}-${expr('steps.finbert.outputs.revision')}`,
     );
   });
 
