@@ -173,12 +173,15 @@ async function main() {
   );
 
   for (const dtype of DTYPES) {
-    const settings = finbertSettings(readEnv(), { FINBERT_MODEL_DIR: fixture.dir, FINBERT_DTYPE: dtype });
+    const settings = finbertSettings(
+      { ...readEnv(), finbertModelDir: fixture.dir },
+      { FINBERT_DTYPE: dtype },
+    );
     const t0 = performance.now();
-    const batched = await loadFinbertModel({ ...settings, modelDir: fixture.dir }, { version: 'builtin' });
+    const batched = await loadFinbertModel(settings, { version: 'builtin' });
     const loadMs = performance.now() - t0;
     // The same runtime without the batcher: every predict() is its own session call.
-    const unbatchedRuntime = await loadBertRuntime({ ...settings, modelDir: fixture.dir });
+    const unbatchedRuntime = await loadBertRuntime(settings);
     const unbatched = new FinbertModel(unbatchedRuntime, {
       version: 'builtin',
       batch: { ...settings.batch, enabled: false },
