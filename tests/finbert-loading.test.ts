@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -291,6 +291,53 @@ describe('FinBERT from the hub (pinned revision, cache outside node_modules)', (
       ]);
     } finally {
       fault = 'none';
+    }
+  });
+
+  it('loads a trained version on the encoder its head.json names, whatever FINBERT_REVISION says', async () => {
+    const versionDir = path.join(root, 'head-version');
+    await mkdir(versionDir, { recursive: true });
+    const fingerprint = createHash('sha256')
+      .update(await readFile(path.join(tiny.dir, 'config.json')))
+      .update(await readFile(path.join(tiny.dir, 'tokenizer.json')))
+      .digest('hex')
+      .slice(0, 16);
+    const row = (k: number) => Array.from({ length: 32 }, (_, d) => Math.sin(k + d));
+    const head = {
+      format: 'finsent-head/1',
+      labels: ['positive', 'negative', 'neutral'],
+      weights: [row(1), row(2), row(3)],
+      bias: [0, 0, 0],
+      mean: new Array(32).fill(0),
+      std: new Array(32).fill(1),
+      encoder: {
+        model: 'Xenova/finbert',
+        revision: PINNED_REVISION,
+        fingerprint,
+        hiddenSize: 32,
+        dtype: 'q8',
+        maxTokens: 64,
+      },
+      training: {},
+    };
+    await writeFile(path.join(versionDir, 'head.json'), JSON.stringify(head));
+    stubFinbertEnv({ HF_ENDPOINT: endpoint, FINBERT_REVISION: 'deadbeef' });
+    const model = (await registry.load('finbert@1.0.0', {
+      env: envFor({ dataDir: path.join(root, 'head-data') }),
+      artifacts: { fetch: async () => versionDir },
+    })) as FinbertModel;
+    try {
+      expect(model.info.source).toMatchObject({
+        kind: 'hub',
+        id: 'Xenova/finbert',
+        revision: PINNED_REVISION,
+      });
+      expect(model.info.maxTokens).toBe(64);
+      const [p] = await model.predict(['Shares soared']);
+      expect(p).toMatchObject({ model: 'finbert', version: '1.0.0' });
+      expect(model.calibrator).toBeUndefined();
+    } finally {
+      await model.close();
     }
   });
 

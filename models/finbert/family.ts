@@ -30,7 +30,8 @@ async function readOptionalCalibrator(dir: string): Promise<Calibrator | undefin
 /**
  * The `finbert` family. `builtin` is the pinned hub revision of Xenova/finbert (or the local
  * directory in FINBERT_MODEL_DIR); a semver version is a head trained on the frozen encoder, read
- * from the registry (`head.json`, optional `calibration.json`). The transformers.js stack is
+ * from the registry (`head.json`, optional `calibration.json`), applied after the encoder recorded
+ * in head.json (hub id + revision; its fingerprint is checked). The transformers.js stack is
  * imported on first load only, so registering the family costs nothing.
  *
  * @example
@@ -56,6 +57,18 @@ export const finbertFamily: ModelFamily = {
     const { readHead } = await import('../head/artifact');
     const head = await readHead(dir);
     const calibrator = await readOptionalCalibrator(dir);
-    return loadFinbertModel(settings, { version: resolved, head, ...(calibrator ? { calibrator } : {}) });
+    // A version is its head *and* the encoder it was trained on: unless a local directory is
+    // configured, load that hub model at that revision, with the head's truncation length.
+    const fromHub = !settings.modelDir && !head.encoder.model.startsWith('dir:');
+    const versionSettings = {
+      ...settings,
+      ...(fromHub ? { modelId: head.encoder.model, revision: head.encoder.revision } : {}),
+      maxTokens: head.encoder.maxTokens,
+    };
+    return loadFinbertModel(versionSettings, {
+      version: resolved,
+      head,
+      ...(calibrator ? { calibrator } : {}),
+    });
   },
 };
