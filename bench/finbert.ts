@@ -2,7 +2,7 @@
  * FinBERT-path benchmark on a BERT-base-shaped fixture (12 layers, hidden 768, 12 heads, vocab
  * 30,522; random weights, so speed is real and outputs mean nothing):
  *
- *   npx tsx bench/finbert.ts                 # fp32 and int8, ~5 minutes on 2 cores
+ *   npx tsx bench/finbert.ts                 # fp32 and int8, ~6–7 minutes on 2 shared cores
  *   npx tsx bench/finbert.ts --dtypes q8 --headlines 32 --latency-runs 30
  *
  * Prints single-headline latency (p50/p95/p99), throughput at 1, 8 and 32 concurrent callers with
