@@ -1,4 +1,4 @@
-import type { FinsentEnv } from '../../lib/env';
+import { type FinsentEnv, readEnv } from '../../lib/env';
 import { DataError, InputError } from '../../lib/errors';
 import { fitCalibrator } from '../calibration/calibrator';
 import { HEAD_FILE, headArtifact } from '../head/artifact';
@@ -157,4 +157,12 @@ export function createFinbertTrainer(options: {
       }
     },
   };
+}
+
+/**
+ * The trainer with settings from the process environment, for the trainer registry
+ * (`models/training/trainers.ts`: `finbert: async () => (await import('../finbert/trainer')).finbertTrainer()`).
+ */
+export function finbertTrainer(): Trainer {
+  return createFinbertTrainer({ env: readEnv() });
 }
