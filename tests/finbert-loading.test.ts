@@ -90,6 +90,10 @@ describe('FinBERT from a local directory (FINBERT_MODEL_DIR)', () => {
         expect(p.confidence).toBe(p.scores[p.label]);
         expect(p.sentiment).toBeCloseTo(p.scores.positive - p.scores.negative, 12);
       }
+      expect(await model.predict([])).toEqual([]);
+      await expect(model.predict(['fine', 42 as unknown as string])).rejects.toThrow(
+        'text 1 is number, not a string',
+      );
     } finally {
       await model.close();
     }

@@ -133,7 +133,8 @@ export class FinbertModel implements SentimentModel {
 function validateTexts(texts: readonly string[]): void {
   if (!Array.isArray(texts)) throw new InputError('predict() takes an array of texts');
   const bad = texts.findIndex((t) => typeof t !== 'string');
-  if (bad >= 0) throw new InputError(`text ${bad} is not a string`, { input: String(texts[bad]) });
+  if (bad >= 0)
+    throw new InputError(`text ${bad} is ${typeof texts[bad]}, not a string`, { input: String(texts[bad]) });
 }
 
 /** The encoder identity a head records, from a loaded runtime. */
