@@ -1,5 +1,6 @@
 import type { FinsentEnv } from '../lib/env';
 import { UnknownModelError } from '../lib/errors';
+import { finbertFamily } from './finbert/family';
 import type { SentimentModel } from './types';
 import { vaderBaseFamily } from './vader/family';
 import { vaderFamily } from './vader/financial/family';
@@ -93,5 +94,6 @@ export function createFamilyRegistry(): FamilyRegistry {
   const registry = new FamilyRegistry();
   registry.register(vaderBaseFamily);
   registry.register(vaderFamily);
+  registry.register(finbertFamily);
   return registry;
 }

@@ -14,7 +14,9 @@ export type TrainerFactory = () => Trainer | Promise<Trainer>;
  * };
  * ```
  */
-export const TRAINERS: Record<string, TrainerFactory> = {};
+export const TRAINERS: Record<string, TrainerFactory> = {
+  finbert: async () => (await import('../finbert/trainer')).finbertTrainer(),
+};
 
 export async function resolveTrainer(
   family: string,
