@@ -199,7 +199,7 @@ async function seedDrift(db: Db, rows: { at: number; p: Prediction }[]): Promise
   }
   await db.query(
     `INSERT INTO drift_metrics (computed_at, model, version, metric, feature, value, p_value, threshold, status, window_start, window_end)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(computed_at timestamptz, model text, version text, metric text,
+     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(computed_at timestamptz, model text, version text, metric text,
        feature text, value float8, p_value float8, threshold float8, status text, window_start timestamptz, window_end timestamptz)`,
     [JSON.stringify(out)],
   );
@@ -234,7 +234,7 @@ async function seedQuality(db: Db, records: ReturnType<typeof readHeadlineRecord
   });
   await db.query(
     `INSERT INTO data_quality_reports (created_at, run_id, verdict, counts, rules)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(created_at timestamptz, run_id text, verdict text, counts jsonb, rules jsonb)`,
+     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(created_at timestamptz, run_id text, verdict text, counts jsonb, rules jsonb)`,
     [JSON.stringify(out)],
   );
   return out.length;
@@ -293,7 +293,7 @@ async function seedComparison(
   // Placeholder links (example.com): the demo has no repository; real rows link the PR and Release.
   await db.query(
     `INSERT INTO promotions (created_at, family, from_version, to_version, kind, pr_url, release_url, verdict, report)
-     VALUES ($1, 'vader-base', 'majority-baseline', '3.3.1', 'comparison', $2, $3, $4, $5::jsonb)`,
+     VALUES ($1, 'vader-base', 'majority-baseline', '3.3.1', 'comparison', $2, $3, $4, $5::text::jsonb)`,
     [
       new Date(last + 3 * 3_600_000).toISOString(),
       'https://example.com/finsent/pull/1',

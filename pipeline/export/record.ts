@@ -17,7 +17,7 @@ export async function recordEvaluation(db: Db, report: EvalReport, context = 'ev
     `INSERT INTO model_performance
        (model, version, dataset, dataset_fingerprint, context, n, accuracy, macro_f1, ece,
         latency_p50_ms, latency_p95_ms, latency_p99_ms, metrics, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb, $14)
      RETURNING id`,
     [
       report.model.family,
@@ -83,7 +83,7 @@ export async function insertPredictions(db: Db, rows: readonly LoggedPrediction[
     const out = await db.query<{ id: string }>(
       `INSERT INTO predictions (id, created_at, model, version, arm, shadow, label, sentiment, confidence,
          score_positive, score_negative, score_neutral, latency_ms, cache_hit, ticker, text_hash, text_length, text)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+       SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(
          id text, created_at timestamptz, model text, version text, arm text, shadow boolean, label text,
          sentiment float8, confidence float8, score_positive float8, score_negative float8, score_neutral float8,
          latency_ms float8, cache_hit boolean, ticker text, text_hash text, text_length int, text text)
