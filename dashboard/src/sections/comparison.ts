@@ -264,7 +264,7 @@ export function confusionTable(c: NonNullable<Evaluation['confusion']>): HTMLTab
         'tr',
         null,
         h('td', null),
-        c.labels.map((l) => h('th', { scope: 'col' }, `→ ${l}`)),
+        c.labels.map((l) => h('th', { scope: 'col', class: 'col-head' }, `→ ${l}`)),
       ),
     ),
     h(
