@@ -30,7 +30,9 @@ beforeAll(async () => {
   // A stand-in for the finsent API on loopback.
   api = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', path: req.url }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'ok', path: req.url }));
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
@@ -90,14 +92,16 @@ describe('the dashboard static server', () => {
     try {
       const r = await fetch(`${down.url}api/health`);
       expect(r.status).toBe(502);
-      expect((await r.json()).error.code).toBe('BAD_GATEWAY');
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('BAD_GATEWAY');
     } finally {
       await down.close();
     }
   });
 
   it('rejects an API address that is not plain http', async () => {
-    await expect(startDashboardServer({ distDir: dist, apiUrl: 'ftp://example.com' })).rejects.toThrow(/http:\/\//);
+    await expect(startDashboardServer({ distDir: dist, apiUrl: 'ftp://example.com' })).rejects.toThrow(
+      /http:\/\//,
+    );
   });
 
   it('serveDashboard prints its URL and does not rebuild a current build', async () => {
@@ -106,7 +110,10 @@ describe('the dashboard static server', () => {
     utimesSync(path.join(dist, 'index.html'), future, future);
     expect(needsBuild(dist)).toBe(false);
     let text = '';
-    const s = await serveDashboard({ out: { write: (t: string) => (text += t) } }, { distDir: dist, dataDir: data });
+    const s = await serveDashboard(
+      { out: { write: (t: string) => (text += t) } },
+      { distDir: dist, dataDir: data },
+    );
     try {
       expect(text).toBe(`dashboard: ${s.url}\n`);
       expect((await fetch(s.url)).status).toBe(200);

@@ -17,7 +17,8 @@ export async function loadSection<N extends SectionName>(name: N, base = 'data/'
   const url = `${base}${sectionFile(name)}`;
   let response: Response;
   try {
-    response = await fetch(url, { cache: 'no-cache' });
+    // `as RequestInit`: Node's fetch types (this module is also type-checked by the tests) lack `cache`.
+    response = await fetch(url, { cache: 'no-cache' } as RequestInit);
   } catch (error) {
     return { ok: false, kind: 'network', message: `could not fetch ${url}: ${(error as Error).message}` };
   }
