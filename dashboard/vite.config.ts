@@ -18,6 +18,13 @@ export default defineConfig({
     // The data files change on every export; the build must not depend on them.
     copyPublicDir: true,
     chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // zod 4 ships /*#__PURE__*/ notes in places Rollup cannot use; harmless, and noisy.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules/zod')) return;
+        warn(warning);
+      },
+    },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -1,10 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DashboardServer, needsBuild, serveDashboard, startDashboardServer } from '../dashboard/serve';
+import {
+  type DashboardServer,
+  DIST_DIR,
+  needsBuild,
+  serveDashboard,
+  startDashboardServer,
+} from '../dashboard/serve';
+import { REPO_ROOT } from '../lib/paths';
 
 let dir: string;
 let dist: string;
@@ -121,5 +128,36 @@ describe('the dashboard static server', () => {
       await s.close();
     }
     expect(needsBuild(path.join(dir, 'nowhere'))).toBe(true);
+  });
+});
+
+describe('vercel.json', () => {
+  const vercel = JSON.parse(readFileSync(path.join(REPO_ROOT, 'vercel.json'), 'utf8')) as {
+    buildCommand: string;
+    outputDirectory: string;
+    headers: { source: string; headers: { key: string; value: string }[] }[];
+    rewrites: { source: string; destination: string }[];
+  };
+  const cacheOf = (source: string) =>
+    vercel.headers.find((h) => h.source === source)?.headers.find((x) => x.key === 'Cache-Control')?.value;
+
+  it('builds the exported data into the site and deploys the folder the local server serves', () => {
+    expect(vercel.buildCommand).toBe('node bin/finsent.js export && npm run dashboard:build');
+    expect(path.join(REPO_ROOT, vercel.outputDirectory)).toBe(DIST_DIR);
+  });
+
+  it('caches data files and hashed assets exactly as the local server does', async () => {
+    expect(cacheOf('/data/(.*)')).toBe(
+      (await fetch(`${server.url}data/overview.json`)).headers.get('cache-control'),
+    );
+    expect(cacheOf('/assets/(.*)')).toBe(
+      (await fetch(`${server.url}assets/index-abc123.js`)).headers.get('cache-control'),
+    );
+  });
+
+  it('rewrites /api/* to the API host (a placeholder each deployment sets)', () => {
+    expect(vercel.rewrites).toEqual([
+      { source: '/api/(.*)', destination: 'https://finsent-api.example.com/$1' },
+    ]);
   });
 });

@@ -46,10 +46,12 @@ describe('finsent export', () => {
     expect(result.outcomes.find((o) => o.section === 'drift')).toEqual({
       section: 'drift',
       status: 'empty',
-      reason: 'table drift_metrics does not exist yet',
+      reason: 'no drift computed yet: table drift_metrics does not exist yet',
     });
     expect(stdout.text()).toContain(`wrote 9 files to ${out}`);
-    expect(stdout.text()).toMatch(/· drift +empty: table drift_metrics does not exist yet/);
+    expect(stdout.text()).toMatch(
+      /· drift +empty: no drift computed yet: table drift_metrics does not exist yet/,
+    );
 
     const json = sink();
     await runExport(

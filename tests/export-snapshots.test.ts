@@ -162,7 +162,7 @@ describe.each(dbTargets())('the dashboard export on $name', (target) => {
       'empty',
     ]);
     expect(snapshots.drift.empty).toEqual({
-      reason: 'table drift_metrics does not exist yet',
+      reason: 'no drift computed yet: table drift_metrics does not exist yet',
       hint: 'run `finsent monitor` to compute drift against the reference window',
     });
     expect(snapshots.predictions.empty?.reason).toBe('no prediction logged yet');

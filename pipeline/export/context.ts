@@ -127,9 +127,9 @@ async function probeTable(db: Db, table: KnownTable): Promise<TableState> {
   return { available: true, rows, columns, note: null };
 }
 
-/** An empty section's explanation: the table's note when it is missing, else "no rows yet". */
+/** An empty section's explanation, e.g. "no drift computed yet: table drift_metrics does not exist yet". */
 export function emptyBecause(state: TableState, what: string, hint: string | null): Empty {
-  return { reason: state.note ?? what, hint };
+  return { reason: state.note ? `${what}: ${state.note}` : what, hint };
 }
 
 /** Timestamps come back as Date (both drivers) or, from JSON, as strings; the contract wants ISO. */
