@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The data contract between `finsent export` and the dashboard: one JSON file per section
@@ -7,7 +7,8 @@ import { z } from 'zod';
  * the dashboard refuses files of another version with a message that says what to re-run.
  * See docs/dashboard.md and docs/adr/056-json-snapshots-as-the-contract.md.
  *
- * This module imports nothing but zod so the browser bundle can share it.
+ * This module imports nothing but zod/mini (the tree-shakable API, a fraction of zod's size in
+ * the browser bundle) so the site can share it.
  */
 export const SCHEMA_VERSION = 1;
 
@@ -26,8 +27,8 @@ export type SectionName = (typeof SECTION_NAMES)[number];
 
 const Iso = z.iso.datetime({ offset: true });
 const Num = z.number();
-const NullNum = z.number().nullable();
-const Count = z.number().int().min(0);
+const NullNum = z.nullable(z.number());
+const Count = z.int().check(z.minimum(0));
 const Label = z.enum(['positive', 'negative', 'neutral']);
 const LabelCounts = z.object({ positive: Count, negative: Count, neutral: Count });
 
@@ -35,22 +36,22 @@ const LabelCounts = z.object({ positive: Count, negative: Count, neutral: Count 
 export const SourceTableSchema = z.object({
   table: z.string(),
   available: z.boolean(),
-  rows: Count.nullable(),
+  rows: z.nullable(Count),
   /** Why it could not be used (missing table, missing columns, failed query). */
-  note: z.string().nullable(),
+  note: z.nullable(z.string()),
 });
 
 /** Why a section has nothing to show, and the command that would fill it. */
-export const EmptySchema = z.object({ reason: z.string(), hint: z.string().nullable() });
+export const EmptySchema = z.object({ reason: z.string(), hint: z.nullable(z.string()) });
 
-function envelope<N extends SectionName, S extends z.ZodRawShape>(section: N, shape: S) {
+function envelope<N extends SectionName, S extends Record<string, z.ZodMiniType>>(section: N, shape: S) {
   return z.object({
     schema_version: z.literal(SCHEMA_VERSION),
     section: z.literal(section),
     generated_at: Iso,
     sources: z.array(SourceTableSchema),
     /** Non-null when the section has no data; its other fields then hold empty lists. */
-    empty: EmptySchema.nullable(),
+    empty: z.nullable(EmptySchema),
     ...shape,
   });
 }
@@ -80,12 +81,12 @@ export const OverviewSchema = envelope('overview', {
     z.object({
       family: z.string(),
       champion: z.string(),
-      challenger: z.string().nullable(),
-      latest: EvalSummarySchema.nullable(),
+      challenger: z.nullable(z.string()),
+      latest: z.nullable(EvalSummarySchema),
     }),
   ),
-  serving: ServingSchema.nullable(),
-  health: z.array(z.object({ check: z.string(), status: Status, detail: z.string(), at: Iso.nullable() })),
+  serving: z.nullable(ServingSchema),
+  health: z.array(z.object({ check: z.string(), status: Status, detail: z.string(), at: z.nullable(Iso) })),
   last_runs: z.array(
     z.object({
       kind: z.enum(['evaluation', 'training', 'quality', 'drift', 'promotion', 'prediction']),
@@ -105,10 +106,10 @@ export const OverviewSchema = envelope('overview', {
 });
 
 export const TrainingSchema = z.object({
-  started_at: Iso.nullable(),
-  finished_at: Iso.nullable(),
-  status: z.string().nullable(),
-  data_fingerprint: z.string().nullable(),
+  started_at: z.nullable(Iso),
+  finished_at: z.nullable(Iso),
+  status: z.nullable(z.string()),
+  data_fingerprint: z.nullable(z.string()),
   params: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), Num),
 });
@@ -117,18 +118,18 @@ export const ModelsSchema = envelope('models', {
   families: z.array(
     z.object({
       family: z.string(),
-      champion: z.string().nullable(),
-      challenger: z.string().nullable(),
+      champion: z.nullable(z.string()),
+      challenger: z.nullable(z.string()),
       versions: z.array(
         z.object({
           version: z.string(),
-          role: z.enum(['champion', 'challenger']).nullable(),
+          role: z.nullable(z.enum(['champion', 'challenger'])),
           evaluations: Count,
-          first_seen: Iso.nullable(),
-          last_evaluated: Iso.nullable(),
+          first_seen: z.nullable(Iso),
+          last_evaluated: z.nullable(Iso),
           best_macro_f1: NullNum,
-          latest: EvalSummarySchema.nullable(),
-          training: TrainingSchema.nullable(),
+          latest: z.nullable(EvalSummarySchema),
+          training: z.nullable(TrainingSchema),
         }),
       ),
     }),
@@ -141,7 +142,7 @@ export const MetricWithCiSchema = z.object({
   ci_low: NullNum,
   ci_high: NullNum,
   /** e.g. "bootstrap 95%" (from the report) or "Wilson 95%" (computed here from n and accuracy). */
-  ci_method: z.string().nullable(),
+  ci_method: z.nullable(z.string()),
 });
 
 export const ConfusionSchema = z.object({ labels: z.array(Label), matrix: z.array(z.array(Count)) });
@@ -168,25 +169,25 @@ export const EvaluationSchema = z.object({
   model: z.string(),
   version: z.string(),
   dataset: z.string(),
-  dataset_fingerprint: z.string().nullable(),
+  dataset_fingerprint: z.nullable(z.string()),
   context: z.string(),
   n: Count,
   created_at: Iso,
   metrics: z.array(MetricWithCiSchema),
   per_class: z.array(z.object({ label: Label, precision: Num, recall: Num, f1: Num, support: Count })),
-  confusion: ConfusionSchema.nullable(),
-  reliability: ReliabilitySchema.nullable(),
-  latency: LatencySchema.nullable(),
+  confusion: z.nullable(ConfusionSchema),
+  reliability: z.nullable(ReliabilitySchema),
+  latency: z.nullable(LatencySchema),
 });
 
 export const ComparisonReportSchema = z.object({
   id: z.string(),
   created_at: Iso,
   family: z.string(),
-  baseline: z.string().nullable(),
+  baseline: z.nullable(z.string()),
   candidate: z.string(),
   kind: z.string(),
-  verdict: z.string().nullable(),
+  verdict: z.nullable(z.string()),
   deltas: z.array(
     z.object({
       metric: z.string(),
@@ -197,12 +198,12 @@ export const ComparisonReportSchema = z.object({
       ci_high: NullNum,
     }),
   ),
-  mcnemar: z
-    .object({ b: Count.nullable(), c: Count.nullable(), statistic: NullNum, p_value: NullNum })
-    .nullable(),
+  mcnemar: z.nullable(
+    z.object({ b: z.nullable(Count), c: z.nullable(Count), statistic: NullNum, p_value: NullNum }),
+  ),
   reasons: z.array(z.string()),
-  pr_url: z.string().nullable(),
-  release_url: z.string().nullable(),
+  pr_url: z.nullable(z.string()),
+  release_url: z.nullable(z.string()),
 });
 
 export const ComparisonsSchema = envelope('comparisons', {
@@ -218,20 +219,20 @@ export const DriftSchema = envelope('drift', {
       model: z.string(),
       version: z.string(),
       metric: z.string(),
-      feature: z.string().nullable(),
+      feature: z.nullable(z.string()),
       threshold: NullNum,
-      latest_status: DriftStatus.nullable(),
-      points: z.array(z.object({ at: Iso, value: Num, p_value: NullNum, status: DriftStatus.nullable() })),
+      latest_status: z.nullable(DriftStatus),
+      points: z.array(z.object({ at: Iso, value: Num, p_value: NullNum, status: z.nullable(DriftStatus) })),
     }),
   ),
-  summary: z.object({ ok: Count, warn: Count, alert: Count, latest_at: Iso.nullable() }),
+  summary: z.object({ ok: Count, warn: Count, alert: Count, latest_at: z.nullable(Iso) }),
 });
 
 export const QualitySchema = envelope('quality', {
   reports: z.array(
     z.object({
       id: z.string(),
-      run_id: z.string().nullable(),
+      run_id: z.nullable(z.string()),
       created_at: Iso,
       verdict: z.string(),
       counts: z.record(z.string(), Num),
@@ -240,7 +241,7 @@ export const QualitySchema = envelope('quality', {
           name: z.string(),
           status: z.string(),
           count: NullNum,
-          detail: z.string().nullable(),
+          detail: z.nullable(z.string()),
         }),
       ),
     }),
@@ -253,13 +254,13 @@ export const PromotionsSchema = envelope('promotions', {
       id: z.string(),
       created_at: Iso,
       family: z.string(),
-      from_version: z.string().nullable(),
+      from_version: z.nullable(z.string()),
       to_version: z.string(),
       kind: z.string(),
-      verdict: z.string().nullable(),
-      pr_url: z.string().nullable(),
-      release_url: z.string().nullable(),
-      summary: z.string().nullable(),
+      verdict: z.nullable(z.string()),
+      pr_url: z.nullable(z.string()),
+      release_url: z.nullable(z.string()),
+      summary: z.nullable(z.string()),
     }),
   ),
 });
@@ -267,8 +268,8 @@ export const PromotionsSchema = envelope('promotions', {
 export const WindowSchema = z.object({ from: Iso, to: Iso, days: Count });
 
 export const TrafficSchema = envelope('traffic', {
-  configured: ServingSchema.nullable(),
-  window: WindowSchema.nullable(),
+  configured: z.nullable(ServingSchema),
+  window: z.nullable(WindowSchema),
   arms: z.array(
     z.object({
       arm: z.string(),
@@ -290,11 +291,11 @@ export const TrafficSchema = envelope('traffic', {
 });
 
 export const PredictionsSchema = envelope('predictions', {
-  window: WindowSchema.nullable(),
+  window: z.nullable(WindowSchema),
   total: Count,
   labels: LabelCounts,
   by_model: z.array(z.object({ model: z.string(), version: z.string(), n: Count, share: Num })),
-  latency: z.object({ p50: Num, p95: Num, p99: Num }).nullable(),
+  latency: z.nullable(z.object({ p50: Num, p95: Num, p99: Num })),
   cache_hit_rate: NullNum,
   mean_confidence: NullNum,
   volume: z.array(z.object({ bucket: Iso, n: Count, positive: Count, negative: Count, neutral: Count })),
@@ -306,20 +307,20 @@ export const PredictionsSchema = envelope('predictions', {
       created_at: Iso,
       model: z.string(),
       version: z.string(),
-      arm: z.string().nullable(),
+      arm: z.nullable(z.string()),
       label: Label,
       sentiment: Num,
       confidence: Num,
       latency_ms: Num,
-      ticker: z.string().nullable(),
-      text: z.string().nullable(),
+      ticker: z.nullable(z.string()),
+      text: z.nullable(z.string()),
     }),
   ),
 });
 
 export const TickersSchema = envelope('tickers', {
-  source: z.enum(['processed_features', 'predictions']).nullable(),
-  window: WindowSchema.nullable(),
+  source: z.nullable(z.enum(['processed_features', 'predictions'])),
+  window: z.nullable(WindowSchema),
   tickers: z.array(
     z.object({
       ticker: z.string(),
