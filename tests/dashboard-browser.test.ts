@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
 
   async function chartSizes(page: Page) {
     await page.waitForFunction("document.querySelectorAll('.chart canvas').length >= 6");
-    return page.$$eval('.chart canvas, svg.svg-chart', (els) =>
+    return page.$$eval('.chart canvas, svg.svg-chart, .interval-plot', (els) =>
       els.map((e) => {
         const r = e.getBoundingClientRect();
         return {
@@ -189,7 +189,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('main');
     // Each chart has a labelled image role and a table alternative.
     const unlabeled = await page.$$eval(
-      '.chart, svg.svg-chart',
+      '.chart, svg.svg-chart, .interval-plot',
       (els) => els.filter((e) => !e.getAttribute('aria-label')).length,
     );
     expect(unlabeled).toBe(0);

@@ -125,69 +125,61 @@ export interface IntervalRow {
 
 /**
  * A forest plot: one row per model, a dot at the value and whiskers over its 95% interval.
- * `domain` defaults to [0, 1]; deltas use a symmetric domain with a reference line at 0. Drawn at
- * its natural size (never scaled up, so text stays at reading size) and shrunk to fit if needed.
+ * `domain` defaults to [0, 1]; deltas use a symmetric domain with a reference line at 0. Built
+ * from HTML (a label column and a positioned track) rather than SVG, so its text keeps its size
+ * on a phone while the track stretches with the column.
  */
 export function intervalPlot(
   label: string,
   rows: readonly IntervalRow[],
   domain: [number, number] = [0, 1],
   reference?: number,
-): SVGSVGElement {
-  const twoLine = rows.some((r) => r.sub);
-  const rowH = twoLine ? 40 : 30;
-  const longest = Math.max(...rows.map((r) => Math.max(r.label.length, r.sub?.length ?? 0)));
-  const left = Math.min(240, 16 + longest * 6.8);
-  const right = 56;
-  const width = left + 300 + right;
-  const height = rows.length * rowH + 30;
-  const x = (v: number) => left + ((v - domain[0]) / (domain[1] - domain[0])) * (width - left - right);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => domain[0] + t * (domain[1] - domain[0]));
-  return s(
-    'svg',
-    { class: 'svg-chart', viewBox: `0 0 ${width} ${height}`, width, role: 'img', 'aria-label': label },
-    ticks.map((t) => [
-      s('line', { x1: x(t), x2: x(t), y1: 4, y2: height - 22, class: 'gridline' }),
-      s('text', { x: x(t), y: height - 6, class: 'tick', 'text-anchor': 'middle' }, fixed(t, 2)),
-    ]),
-    reference === undefined
-      ? null
-      : s('line', { x1: x(reference), x2: x(reference), y1: 0, y2: height - 22, class: 'refline' }),
-    rows.map((r, i) => {
-      const cy = rowH / 2 + 4 + i * rowH;
-      const clamp = (v: number) => Math.min(domain[1], Math.max(domain[0], v));
-      return s(
-        'g',
-        { class: 'row' },
-        s(
-          'text',
-          { x: left - 12, y: r.sub ? cy - 3 : cy + 4, 'text-anchor': 'end', class: 'row-label' },
-          r.label,
+): HTMLElement {
+  const at = (v: number) =>
+    `${(((Math.min(domain[1], Math.max(domain[0], v)) - domain[0]) / (domain[1] - domain[0])) * 100).toFixed(2)}%`;
+  // Fewer ticks for symmetric delta axes: their labels are wider (signs) and the zero line is drawn anyway.
+  const steps = reference === undefined ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1];
+  const ticks = steps.map((t) => domain[0] + t * (domain[1] - domain[0]));
+  const grid = [
+    ...ticks.map((t) => h('span', { class: 'ip-grid', style: `left:${at(t)}` })),
+    reference === undefined ? null : h('span', { class: 'ip-ref', style: `left:${at(reference)}` }),
+  ];
+  return h(
+    'div',
+    { class: 'interval-plot', role: 'img', 'aria-label': label },
+    rows.map((r) =>
+      h(
+        'div',
+        { class: 'ip-row' },
+        h(
+          'span',
+          { class: 'ip-label' },
+          h('span', null, r.label),
+          r.sub ? h('span', { class: 'ip-sub' }, r.sub) : null,
         ),
-        r.sub ? s('text', { x: left - 12, y: cy + 12, 'text-anchor': 'end', class: 'tick' }, r.sub) : null,
-        r.low !== null && r.high !== null
-          ? [
-              s('line', { x1: x(clamp(r.low)), x2: x(clamp(r.high)), y1: cy, y2: cy, class: 'whisker' }),
-              s('line', {
-                x1: x(clamp(r.low)),
-                x2: x(clamp(r.low)),
-                y1: cy - 6,
-                y2: cy + 6,
-                class: 'whisker',
-              }),
-              s('line', {
-                x1: x(clamp(r.high)),
-                x2: x(clamp(r.high)),
-                y1: cy - 6,
-                y2: cy + 6,
-                class: 'whisker',
-              }),
-            ]
-          : null,
-        s('circle', { cx: x(clamp(r.value)), cy, r: 5.5, class: 'dot' }),
-        s('text', { x: width - right + 10, y: cy + 4, class: 'row-value' }, fixed(r.value, 3)),
-      );
-    }),
+        h(
+          'span',
+          { class: 'ip-track' },
+          grid.map((g) => g?.cloneNode(true) ?? null),
+          r.low !== null && r.high !== null
+            ? h('span', { class: 'ip-whisker', style: `left:${at(r.low)};right:calc(100% - ${at(r.high)})` })
+            : null,
+          h('span', { class: 'ip-dot', style: `left:${at(r.value)}` }),
+        ),
+        h('span', { class: 'ip-value' }, fixed(r.value, 3)),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'ip-row ip-axis', 'aria-hidden': 'true' },
+      h('span', { class: 'ip-label' }),
+      h(
+        'span',
+        { class: 'ip-track' },
+        ticks.map((t) => h('span', { class: 'ip-tick', style: `left:${at(t)}` }, fixed(t, 2))),
+      ),
+      h('span', { class: 'ip-value' }),
+    ),
   );
 }
 

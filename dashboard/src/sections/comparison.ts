@@ -4,16 +4,21 @@ import { dataDetails, h, table } from '../dom';
 import { count, dateTime, fixed, metricName, ms, pValue, signed } from '../format';
 import { badge, figure, link, subhead } from '../ui';
 
-const datasetName = (e: Evaluation) =>
-  `${e.dataset
+const baseName = (dataset: string) =>
+  dataset
     .split('/')
     .at(-1)
-    ?.replace(/\.(jsonl?|csv|tsv|txt)$/, '')} (${e.context}, n=${e.n})`;
-const evalLabel = (e: Evaluation) =>
-  `${e.model}@${e.version} · ${e.dataset
-    .split('/')
-    .at(-1)
-    ?.replace(/\.(jsonl?|csv|tsv|txt)$/, '')}`;
+    ?.replace(/\.(jsonl?|csv|tsv|txt)$/, '') ?? dataset;
+const evalLabel = (e: Evaluation) => `${e.model}@${e.version} · ${baseName(e.dataset)}`;
+
+/** Dataset names without the prefix they all share ("finsent-headlines.test" → "test"), for narrow labels. */
+export function shortNames(names: readonly string[]): string[] {
+  if (names.length < 2) return [...names];
+  let prefix = names[0]!;
+  for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const cut = Math.max(prefix.lastIndexOf('.'), prefix.lastIndexOf('-'), prefix.lastIndexOf('_')) + 1;
+  return names.map((n) => n.slice(cut) || n);
+}
 
 /** Models and versions, metrics with CIs, comparison reports, confusion, reliability, latency. */
 export function renderComparison(c: Comparisons, m: Models | null): HTMLElement[] {
@@ -22,14 +27,15 @@ export function renderComparison(c: Comparisons, m: Models | null): HTMLElement[
   if (c.evaluations.length > 0) {
     out.push(subhead('Metrics with 95% confidence intervals'));
     const grid = h('div', { class: 'fig-grid' });
+    const names = shortNames(c.evaluations.map((e) => baseName(e.dataset)));
     for (const name of ['accuracy', 'macro_f1']) {
-      const rows = c.evaluations.flatMap((e) => {
+      const rows = c.evaluations.flatMap((e, i) => {
         const metric = e.metrics.find((x) => x.name === name);
         return metric
           ? [
               {
                 label: `${e.model}@${e.version}`,
-                sub: datasetName(e),
+                sub: `${names[i]} · ${e.context} · n=${e.n}`,
                 value: metric.value,
                 low: metric.ci_low,
                 high: metric.ci_high,
@@ -198,36 +204,42 @@ function evaluationPicker(evals: readonly Evaluation[]): HTMLElement {
 }
 
 function evaluationDetail(e: Evaluation): HTMLElement[] {
-  const parts: HTMLElement[] = [];
-  if (e.confusion)
-    parts.push(
+  const left: HTMLElement[] = [];
+  if (e.confusion) {
+    left.push(
       figure(
         'Confusion matrix (rows: true label, columns: predicted; shade = share of the row)',
         confusionTable(e.confusion),
       ),
     );
+  }
   if (e.per_class.length > 0) {
-    parts.push(
+    left.push(
       figure(
         'Per class',
-        table(
-          'Precision, recall and F1 per class',
-          ['class', 'precision', 'recall', 'F1', 'support'],
-          e.per_class.map((p) => [
-            p.label,
-            fixed(p.precision),
-            fixed(p.recall),
-            fixed(p.f1),
-            count(p.support),
-          ]),
-          { numeric: [1, 2, 3, 4] },
+        h(
+          'div',
+          { class: 'scroll-x' },
+          table(
+            'Precision, recall and F1 per class',
+            ['class', 'precision', 'recall', 'F1', 'support'],
+            e.per_class.map((p) => [
+              p.label,
+              fixed(p.precision),
+              fixed(p.recall),
+              fixed(p.f1),
+              count(p.support),
+            ]),
+            { numeric: [1, 2, 3, 4] },
+          ),
         ),
       ),
     );
   }
+  const right: HTMLElement[] = [];
   if (e.reliability && e.reliability.bins.length > 0) {
     const bins = e.reliability.bins.filter((b) => b.count > 0);
-    parts.push(
+    right.push(
       figure(
         `Reliability: ECE ${fixed(e.reliability.ece)}${e.reliability.mce === null ? '' : `, MCE ${fixed(e.reliability.mce)}`} (on the diagonal = calibrated)`,
         reliabilityPlot(`reliability diagram of ${evalLabel(e)}`, bins),
@@ -248,7 +260,7 @@ function evaluationDetail(e: Evaluation): HTMLElement[] {
       ),
     );
   }
-  return [h('div', { class: 'fig-grid three' }, parts)];
+  return [h('div', { class: 'fig-grid' }, h('div', { class: 'stack' }, left), h('div', null, right))];
 }
 
 /** A heatmap as a real table: every cell keeps its number; shade is a redundant cue. */

@@ -201,7 +201,7 @@ function predictionsSummary(p: Predictions): HTMLElement[] {
       subhead('Recent predictions'),
       h(
         'div',
-        { class: 'scroll-x' },
+        { class: 'scroll-x wide-table' },
         table(
           p.text_included
             ? 'Most recent predictions'
