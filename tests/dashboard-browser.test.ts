@@ -187,6 +187,12 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('main');
+    // One h1, one h2 per section, landmarks for the header, navigation, main and footer.
+    expect(await page.locator('h1').count()).toBe(1);
+    expect(await page.locator('main section > .panel-head > h2').count()).toBe(SECTIONS.length);
+    for (const landmark of ['body > header', 'nav[aria-label="Sections"]', 'main', 'body > footer']) {
+      expect(await page.locator(landmark).count(), landmark).toBe(1);
+    }
     // Each chart has a labelled image role and a table alternative.
     const unlabeled = await page.$$eval(
       '.chart, svg.svg-chart, .interval-plot',
