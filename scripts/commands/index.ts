@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCompareCommand } from './compare';
 import { registerConfigCommand } from './config';
 import { registerEval } from './eval';
+import { registerExport } from './export';
 import { registerPromoteCommand } from './promote';
 import { registerRegistryCommand } from './registry';
 import { registerScore } from './score';
@@ -19,5 +20,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerRegistryCommand,
   registerPromoteCommand,
   registerConfigCommand,
+  registerExport,
   registerStart,
 ];
