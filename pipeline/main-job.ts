@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { FinsentEnv } from '../lib/env';
 import { describeError } from '../lib/errors';
 import { loadProjectHeadlines } from '../models/datasets/project';
@@ -6,8 +5,8 @@ import { evaluateModel } from '../models/evaluation/evaluate';
 import { renderEvalReport } from '../models/evaluation/render';
 import type { EvalReport } from '../models/evaluation/report';
 import type { FamilyRegistry, LoadContext } from '../models/families';
-import { type Db, openDb } from './store/db';
-import { migrate } from './store/migrate';
+import type { Db } from './store/db';
+import { openStore as openMigratedStore } from './store/open';
 
 /** Where the job writes its human-readable report (stdout in the CLI, a buffer in tests). */
 export interface TextOut {
@@ -91,16 +90,7 @@ function seconds(ms: number): string {
 export async function runMainJob(stages: readonly Stage[], options: JobOptions): Promise<JobResult> {
   const clock = options.clock ?? (() => performance.now());
   let store: Promise<Db> | undefined;
-  const openStore =
-    options.openStore ??
-    (async () => {
-      const db = await openDb({
-        databaseUrl: options.env.databaseUrl,
-        dataDir: path.join(options.env.dataDir, 'pglite'),
-      });
-      await migrate(db);
-      return db;
-    });
+  const openStore = options.openStore ?? (() => openMigratedStore(options.env));
   const ctx: JobContext = {
     env: options.env,
     registry: options.registry,

@@ -121,6 +121,14 @@ export async function runTrainStage(
       ...(ctx.repoRoot ? { root: ctx.repoRoot } : {}),
     },
   );
+  for (const set of [data.train, data.validation, data.test]) {
+    if (set.warnings.length > 0) {
+      const first = set.warnings[0]!;
+      ctx.log(
+        `skipped ${set.warnings.length} bad row(s) of ${set.source} (first: line ${first.line}: ${first.message})`,
+      );
+    }
+  }
   const seed = options.seed ?? fam?.seed ?? 7;
   const change = options.change ?? fam?.change ?? 'retrain';
   ctx.log(
