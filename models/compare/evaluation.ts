@@ -1,10 +1,9 @@
 import {
   type ClassMetrics,
-  classificationMetrics,
   DEFAULT_ECE_BINS,
-  expectedCalibrationError,
   type LatencySummary,
   type ReliabilityBin,
+  scorePredictions,
   summariseLatencies,
 } from '../evaluation';
 import { LABELS, type Label, type Prediction } from '../types';
@@ -43,13 +42,7 @@ export function evaluateLabels(
   predictions: readonly Pick<Prediction, 'label' | 'confidence'>[],
   bins: number = DEFAULT_ECE_BINS,
 ): LabelMetrics {
-  const predicted = predictions.map((p) => p.label);
-  const metrics = classificationMetrics(gold, predicted);
-  const calibration = expectedCalibrationError(
-    predictions.map((p) => p.confidence),
-    predicted.map((label, i) => label === gold[i]),
-    bins,
-  );
+  const { metrics, calibration } = scorePredictions(gold, predictions, bins);
   return {
     n: metrics.n,
     accuracy: metrics.accuracy,
