@@ -16,11 +16,7 @@ import { renderMarkdownReport } from '../models/compare/report';
 import { predictionFromScores } from '../models/prediction';
 import { pairedBootstrap } from '../models/stats/bootstrap';
 import { createRng } from '../models/stats/prng';
-import {
-  fingerprintExamples,
-  readLabelledFile,
-  TWITTER_FINANCIAL_LABELS,
-} from '../models/training/labelled-data';
+import { loadLabelledSet, TWITTER_FINANCIAL_LABELS } from '../models/training/data';
 import type { SentimentModel } from '../models/types';
 
 console.log(
@@ -81,13 +77,14 @@ if (!valid) {
         predictionFromScores({ positive: 0.2, negative: 0.15, neutral: 0.65 }, 'majority', '1.0.0'),
       ),
   };
-  const rows = readLabelledFile(valid, { labelMap: TWITTER_FINANCIAL_LABELS });
+  const set = await loadLabelledSet(valid, TWITTER_FINANCIAL_LABELS);
+  const rows = set.rows;
   const policy = PolicySchema.parse({ bootstrap: { resamples: 5000, seed: 20240611 } });
   const t0 = performance.now();
   const r = await compareModels(
     majority,
     stock,
-    { name: path.basename(valid), fingerprint: fingerprintExamples(rows), examples: rows },
+    { name: path.basename(valid), fingerprint: set.fingerprint, examples: rows },
     policy,
   );
   console.log(

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { FinsentEnv } from '../lib/env';
 import { describeError } from '../lib/errors';
 import { loadProjectHeadlines } from '../models/datasets/project';
@@ -6,8 +5,9 @@ import { evaluateModel } from '../models/evaluation/evaluate';
 import { renderEvalReport } from '../models/evaluation/render';
 import type { EvalReport } from '../models/evaluation/report';
 import type { FamilyRegistry, LoadContext } from '../models/families';
-import { type Db, openDb } from './store/db';
-import { migrate } from './store/migrate';
+import type { Db } from './store/db';
+import { openStore as openMigratedStore } from './store/open';
+import { trainingLoopStages } from './training-loop';
 
 /** Where the job writes its human-readable report (stdout in the CLI, a buffer in tests). */
 export interface TextOut {
@@ -85,22 +85,13 @@ function seconds(ms: number): string {
  * decides the exit code from `ok` and `error`. Closes the store if a stage opened it.
  *
  * @example
- * const job = await runMainJob(mainJobStages(), { env: readEnv(), registry: createFamilyRegistry(), out: process.stdout });
+ * const job = await runMainJob(mainJobStages(), { env: readEnv(), registry: createFamilyRegistry(), out: process.stdout, loadContext: modelLoadContext(env) });
  * job.ok // true
  */
 export async function runMainJob(stages: readonly Stage[], options: JobOptions): Promise<JobResult> {
   const clock = options.clock ?? (() => performance.now());
   let store: Promise<Db> | undefined;
-  const openStore =
-    options.openStore ??
-    (async () => {
-      const db = await openDb({
-        databaseUrl: options.env.databaseUrl,
-        dataDir: path.join(options.env.dataDir, 'pglite'),
-      });
-      await migrate(db);
-      return db;
-    });
+  const openStore = options.openStore ?? (() => openMigratedStore(options.env));
   const ctx: JobContext = {
     env: options.env,
     registry: options.registry,
@@ -203,9 +194,11 @@ export function evaluateStage(options: EvaluateStageOptions = {}): Stage<EvalRep
 }
 
 /**
- * The main job's stages, in order. v1 evaluates stock VADER on the project's held-out set;
- * collect, validate, train, compare, promote and serve slot in here as they land.
+ * The main job's stages, in order: evaluate stock VADER on the project's held-out set, then the
+ * training loop (train the financial vader, compare it with vader-base and the champion,
+ * register it locally, promote it when the policy allows). Collect, validate and serve slot in
+ * here as they land.
  */
 export function mainJobStages(): Stage[] {
-  return [evaluateStage()];
+  return [evaluateStage(), ...trainingLoopStages()];
 }

@@ -101,10 +101,15 @@ describe('the main job runner', () => {
 });
 
 describe('main job v1', () => {
-  it('evaluates vader-base on the held-out headlines by default', () => {
-    expect(mainJobStages().map((s) => [s.name, s.title])).toEqual([
-      ['evaluate', 'vader-base on the held-out headlines'],
+  it('evaluates vader-base, then trains, compares, registers and promotes the financial vader', () => {
+    expect(mainJobStages().map((s) => s.name)).toEqual([
+      'evaluate',
+      'train',
+      'compare',
+      'register',
+      'promote',
     ]);
+    expect(mainJobStages()[0]!.title).toBe('vader-base on the held-out headlines');
   });
 
   it("prints the eval table of a model on the project's test split", async () => {

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTrainingConfig } from '../config/training';
-import { loadTrainingData, resolveDataFile } from '../models/training/data';
 import {
-  fingerprintExamples,
-  parseCsv,
-  parseLabelled,
-  stratifiedSplit,
-} from '../models/training/labelled-data';
+  loadLabelledSet,
+  loadTrainingData,
+  resolveDataFile,
+  TWITTER_FINANCIAL_LABELS,
+} from '../models/training/data';
 import { resolveTrainer } from '../models/training/trainers';
 import { syntheticHeadlines } from './fixtures/promotion/fake-models';
 
@@ -21,28 +20,40 @@ const CSV =
 const sha = createHash('sha256').update(CSV).digest('hex');
 
 describe('training data', () => {
-  it("reads CSV with quotes and maps the Twitter set's numeric labels", () => {
-    expect(parseCsv('a,b\n"x, ""y""",2\r\n')).toEqual([
-      ['a', 'b'],
-      ['x, "y"', '2'],
+  it("reads CSV with quotes and maps the Twitter set's numeric labels", async () => {
+    const file = path.join(tmp, 'sent.csv');
+    writeFileSync(file, CSV);
+    const set = await loadLabelledSet(file, TWITTER_FINANCIAL_LABELS);
+    expect(set.rows).toEqual([
+      { text: '$ALLY - Ally Financial pulls outlook', label: 'negative' },
+      { text: 'Dell, HPE targets raised', label: 'positive' },
+      { text: 'Fed minutes due today', label: 'neutral' },
     ]);
-    const rows = parseLabelled(CSV, 'csv', { '0': 'negative', '1': 'positive', '2': 'neutral' }, 'sent.csv');
-    expect(rows.map((r) => r.label)).toEqual(['negative', 'positive', 'neutral']);
-    expect(() => parseLabelled(CSV, 'csv', {}, 'sent.csv')).toThrow(
-      /sent\.csv:2: label "0" is not one of .* pass a label map/,
+    expect(set.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await expect(loadLabelledSet(file)).rejects.toThrow(
+      /sent\.csv has no usable rows: 3 bad row\(s\), the first at line 2: unknown label "0"/,
     );
   });
 
-  it('splits stratified and reproducibly, without overlap', () => {
-    const rows = syntheticHeadlines(400, 4);
-    const a = stratifiedSplit(rows, { validation: 0.15, test: 0.15 }, 9);
-    expect(stratifiedSplit(rows, { validation: 0.15, test: 0.15 }, 9)).toEqual(a);
-    expect(a.train.length + a.validation.length + a.test.length).toBe(400);
-    const texts = new Set(a.test.map((r) => r.text));
-    expect(a.train.some((r) => texts.has(r.text))).toBe(false);
-    const share = (xs: typeof rows) => xs.filter((r) => r.label === 'positive').length / xs.length;
-    expect(Math.abs(share(a.test) - share(rows))).toBeLessThan(0.03);
-    expect(fingerprintExamples(a.test)).toMatch(/^sha256:[0-9a-f]{64}$/);
+  it('cuts a dataset stratified and reproducibly, without overlap', async () => {
+    writeFileSync(
+      path.join(tmp, 'split.jsonl'),
+      syntheticHeadlines(400, 4)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const cfg = parseTrainingConfig(
+      `datasets: { s: { train: split.jsonl } }\nfamilies: { vader: { dataset: s } }\n`,
+    );
+    const a = await loadTrainingData({ data: 's' }, cfg, { dataDir: tmp, root: tmp });
+    const b = await loadTrainingData({ data: 's' }, cfg, { dataDir: tmp, root: tmp });
+    expect(b.test.fingerprint).toBe(a.test.fingerprint);
+    expect(a.train.rows.length + a.validation.rows.length + a.test.rows.length).toBe(400);
+    const texts = new Set(a.test.rows.map((r) => r.text));
+    expect(a.train.rows.some((r) => texts.has(r.text))).toBe(false);
+    const all = [...a.train.rows, ...a.validation.rows, ...a.test.rows];
+    const share = (xs: typeof all) => xs.filter((r) => r.label === 'positive').length / xs.length;
+    expect(Math.abs(share(a.test.rows) - share(all))).toBeLessThan(0.03);
   });
 
   it('downloads a pinned URL once, verifies it and serves the cache afterwards', async () => {

@@ -70,7 +70,11 @@ function reliabilityPanel(r: ComparisonResult, x0: number, y0: number, size: num
     `<text x="${x0 - 28}" y="${y0 + size / 2}" font-size="10" text-anchor="middle" fill="#555" transform="rotate(-90 ${x0 - 28} ${y0 + size / 2})" ${FONT}>accuracy</text>`,
   );
   const series = (m: ModelSide, color: string) => {
-    const pts = m.reliability.filter((bin) => bin.count > 0);
+    const pts = m.reliability.flatMap((bin) =>
+      bin.count > 0 && bin.confidence !== null && bin.accuracy !== null
+        ? [{ count: bin.count, confidence: bin.confidence, accuracy: bin.accuracy }]
+        : [],
+    );
     if (pts.length === 0) return '';
     const path = pts
       .map((bin) => `${px(bin.confidence).toFixed(1)},${py(bin.accuracy).toFixed(1)}`)

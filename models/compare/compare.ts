@@ -1,4 +1,5 @@
 import type { PromotionPolicy } from '../../config/promotion';
+import { evenSample, predictTimed } from '../evaluation/evaluate';
 import { type PairedBootstrapResult, pairedBootstrap } from '../stats/bootstrap';
 import { type McNemarResult, mcnemarFromPredictions } from '../stats/mcnemar';
 import type { LabelledText } from '../training/types';
@@ -154,23 +155,11 @@ export async function scoreModel(
   const samples = Math.min(options.latencySamples ?? 200, texts.length);
   const warmup = options.warmup ?? 3;
   const now = options.now ?? (() => performance.now());
-  const predictions: Prediction[] = [];
-  for (let i = 0; i < texts.length; i += batchSize) {
-    const batch = texts.slice(i, i + batchSize);
-    const out = await model.predict(batch);
-    if (out.length !== batch.length) {
-      throw new RangeError(
-        `${model.family}@${model.version} returned ${out.length} predictions for ${batch.length} texts`,
-      );
-    }
-    predictions.push(...out);
-  }
+  const { predictions } = await predictTimed(model, texts, batchSize, now);
   const latencyMs: number[] = [];
   if (samples > 0) {
     for (let w = 0; w < warmup; w++) await model.predict([texts[w % texts.length]!]);
-    const step = texts.length / samples;
-    for (let s = 0; s < samples; s++) {
-      const text = texts[Math.floor(s * step)]!;
+    for (const text of evenSample(texts, samples)) {
       const t0 = now();
       await model.predict([text]);
       latencyMs.push(now() - t0);

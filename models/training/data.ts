@@ -4,8 +4,11 @@ import path from 'node:path';
 import type { DataFile, TrainingConfig } from '../../config/training';
 import { DataError, InputError } from '../../lib/errors';
 import { REPO_ROOT } from '../../lib/paths';
+import { fingerprintRows } from '../datasets/fingerprint';
+import { loadDataset } from '../datasets/load';
+import { splitRows } from '../datasets/split';
+import type { RowWarning } from '../datasets/types';
 import type { Label } from '../types';
-import { fingerprintExamples, readLabelledFile, stratifiedSplit } from './labelled-data';
 import type { LabelledText } from './types';
 
 /**
@@ -27,19 +30,37 @@ export interface LabelledSet {
   /** Where the rows came from (a path, or `dataset/part`). */
   source: string;
   rows: LabelledText[];
+  /** models/datasets' fingerprint: the same rows give the same value whatever the file format. */
   fingerprint: string;
+  /** Rows of the file that could not be used (bad JSON, unknown label…), with their lines. */
+  warnings: RowWarning[];
 }
 
+/** The Twitter Financial News Sentiment card: 0 bearish, 1 bullish, 2 neutral. */
+export const TWITTER_FINANCIAL_LABELS: Record<string, Label> = {
+  '0': 'negative',
+  '1': 'positive',
+  '2': 'neutral',
+};
+
 /**
- * Loads one labelled file. Local reader for now; the integrator may route this to
- * models/datasets `loadDataset` (same rows, its own normalised fingerprint).
+ * Loads one labelled file (JSONL, CSV, TSV or Financial PhraseBank) with models/datasets.
+ * Bad rows are kept out and listed in `warnings`; a file with no usable row is a DataError
+ * naming the first bad line.
+ *
+ *   const set = await loadLabelledSet('models/data/finsent-headlines.test.jsonl');
  */
 export async function loadLabelledSet(
   file: string,
   labelMap: Record<string, Label> = {},
 ): Promise<LabelledSet> {
-  const rows = readLabelledFile(file, { labelMap });
-  return { source: file, rows, fingerprint: fingerprintExamples(rows) };
+  const dataset = await loadDataset(file, Object.keys(labelMap).length > 0 ? { labelMap } : {});
+  return {
+    source: file,
+    rows: dataset.rows.map(({ text, label }) => ({ text, label })),
+    fingerprint: dataset.fingerprint,
+    warnings: dataset.warnings,
+  };
 }
 
 /** A local path for a data file: the repository file, or the verified download of a URL. */
@@ -153,15 +174,16 @@ export async function loadTrainingData(
   if (validation && test)
     return { name: req.data, train, validation, test, derived: { validation: false, test: false } };
 
-  const split = stratifiedSplit(
-    train.rows,
-    { validation: validation ? 0 : config.split.validation, test: test ? 0 : config.split.test },
-    config.split.seed,
-  );
+  const split = splitRows(train.rows, {
+    seed: config.split.seed,
+    validation: validation ? 0 : config.split.validation,
+    test: test ? 0 : config.split.test,
+  });
   const part = (rows: LabelledText[], name: string): LabelledSet => ({
     source: `${train.source}#${name}`,
     rows,
-    fingerprint: fingerprintExamples(rows),
+    fingerprint: fingerprintRows(rows),
+    warnings: name === 'train' ? train.warnings : [],
   });
   const out: TrainingData = {
     name: req.data,

@@ -1,7 +1,7 @@
-import path from 'node:path';
 import type { FinsentEnv } from '../../lib/env';
-import { type Db, openDb } from '../../pipeline/store/db';
-import { migrate } from '../../pipeline/store/migrate';
+import type { Db } from '../../pipeline/store/db';
+import { loadMigrations } from '../../pipeline/store/migrate';
+import { openStore } from '../../pipeline/store/open';
 import { createFamilyRegistry, type FamilyRegistry } from '../families';
 import { createGitHubClient, createRegistry, type GitHubClient } from '../registry/index';
 import type { ModelRegistry } from '../registry/types';
@@ -38,21 +38,6 @@ export interface RuntimeOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Opens the store: Postgres when DATABASE_URL is set, else PGlite under `$FINSENT_DATA_DIR/pglite`. */
-export async function openStore(env: FinsentEnv, migrationsDir?: string): Promise<Db> {
-  const db = await openDb(
-    env.databaseUrl ? { databaseUrl: env.databaseUrl } : { dataDir: path.join(env.dataDir, 'pglite') },
-  );
-  try {
-    const { loadMigrations } = await import('../../pipeline/store/migrate');
-    await migrate(db, migrationsDir ? loadMigrations(migrationsDir) : undefined);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
-}
-
 export async function openRuntime(env: FinsentEnv, options: RuntimeOptions = {}): Promise<Runtime> {
   const github =
     !options.local && env.githubToken && env.githubRepository
@@ -71,7 +56,13 @@ export async function openRuntime(env: FinsentEnv, options: RuntimeOptions = {})
     ...(github ? { octokit: github.octokit } : {}),
     ...(options.local ? { local: true } : {}),
   });
-  const db = options.store === false ? undefined : await openStore(env, options.migrationsDir);
+  const db =
+    options.store === false
+      ? undefined
+      : await openStore(
+          env,
+          options.migrationsDir ? { migrations: loadMigrations(options.migrationsDir) } : {},
+        );
   return {
     env,
     db,

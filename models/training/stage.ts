@@ -5,7 +5,7 @@ import type { FinsentEnv } from '../../lib/env';
 import { InputError } from '../../lib/errors';
 import type { Db } from '../../pipeline/store/db';
 import type { ArtifactSource, FamilyRegistry, LoadContext } from '../families';
-import { loadEffectiveModelsConfig } from '../promotion/effective-config';
+import { championIn, modelLoadContext } from '../load-context';
 import type { GitHubClient } from '../registry/octokit';
 import type { ChangeKind } from '../registry/semver';
 import type { ModelRegistry } from '../registry/types';
@@ -49,17 +49,17 @@ export function promotionConfigOf(ctx: StageContext): PromotionConfig {
   return ctx.promotionConfig ?? loadPromotionConfig();
 }
 
-/** The champion of each family as configured (repository file + local promotions). */
+/** The champion of each family as configured (repository file + local promotions), `builtin` included. */
 export function championOf(ctx: StageContext): (family: string) => string | undefined {
-  const { config } = loadEffectiveModelsConfig(
-    ctx.env.dataDir,
-    ...(ctx.modelsConfigFile ? [ctx.modelsConfigFile] : []),
-  );
-  return (family) => config.families[family]?.champion;
+  return championIn(ctx.env.dataDir, ctx.modelsConfigFile);
 }
 
+/** How the stages load models: the shared load context over `artifacts` (default the registry). */
 export function loadContext(ctx: StageContext, artifacts: ArtifactSource = ctx.registry): LoadContext {
-  return { env: ctx.env, artifacts, championOf: championOf(ctx) };
+  return modelLoadContext(ctx.env, {
+    artifacts,
+    ...(ctx.modelsConfigFile ? { modelsConfigFile: ctx.modelsConfigFile } : {}),
+  });
 }
 
 export interface TrainStageOptions {
@@ -121,6 +121,14 @@ export async function runTrainStage(
       ...(ctx.repoRoot ? { root: ctx.repoRoot } : {}),
     },
   );
+  for (const set of [data.train, data.validation, data.test]) {
+    if (set.warnings.length > 0) {
+      const first = set.warnings[0]!;
+      ctx.log(
+        `skipped ${set.warnings.length} bad row(s) of ${set.source} (first: line ${first.line}: ${first.message})`,
+      );
+    }
+  }
   const seed = options.seed ?? fam?.seed ?? 7;
   const change = options.change ?? fam?.change ?? 'retrain';
   ctx.log(

@@ -4,17 +4,11 @@ import type { Trainer } from './types';
 export type TrainerFactory = () => Trainer | Promise<Trainer>;
 
 /**
- * The trainable families. Each family's trainer lives with the family (models/vader-fin for the
- * financial VADER, models/finbert for the FinBERT head) and is added here — lazily, so loading
- * the CLI does not load ONNX Runtime:
- *
- * ```ts
- * export const TRAINERS: Record<string, TrainerFactory> = {
- *   vader: async () => (await import('../vader-fin/trainer')).vaderTrainer,
- * };
- * ```
+ * The trainable families. Each family's trainer lives with the family and is imported lazily,
+ * so loading the CLI does not load a family's dependencies (ONNX Runtime for FinBERT).
  */
 export const TRAINERS: Record<string, TrainerFactory> = {
+  vader: async () => (await import('../vader/financial/trainer')).vaderTrainer,
   finbert: async () => (await import('../finbert/trainer')).finbertTrainer(),
 };
 

@@ -10,7 +10,7 @@ import { type ComparisonResult, compareModels, type TestSet } from '../../models
 import { renderMarkdownReport, summaryLine } from '../../models/compare/report';
 import { recordComparison } from '../../models/compare/store';
 import { parseModelId } from '../../models/families';
-import { loadEffectiveModelsConfig } from '../../models/promotion/effective-config';
+import { modelLoadContext } from '../../models/load-context';
 import { loadLabelledSet, loadTrainingData } from '../../models/training/data';
 import { openRuntime, type Runtime } from '../../models/training/runtime';
 import { action } from '../cli/run';
@@ -58,12 +58,7 @@ export async function runCompare(o: CompareOptions, rt: Runtime): Promise<Compar
     parseModelId(o.b).family,
   );
   const testSet = await loadTestSet(o.data, rt.env.dataDir);
-  const { config } = loadEffectiveModelsConfig(rt.env.dataDir);
-  const ctx = {
-    env: rt.env,
-    artifacts: rt.registry,
-    championOf: (f: string) => config.families[f]?.champion,
-  };
+  const ctx = modelLoadContext(rt.env, { artifacts: rt.registry });
   const a = await rt.families.load(o.a, ctx);
   try {
     const b = await rt.families.load(o.b, ctx);

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type { Command } from 'commander';
-import { loadModelsConfig } from '../../config/models';
 import { type FinsentEnv, readEnv } from '../../lib/env';
 import { InputError } from '../../lib/errors';
-import { createFamilyRegistry, type FamilyRegistry, type LoadContext } from '../../models/families';
+import { createFamilyRegistry, type FamilyRegistry } from '../../models/families';
+import { modelLoadContext } from '../../models/load-context';
 import { hasRaw } from '../../models/types';
 import { action } from '../cli/run';
 
@@ -27,16 +27,8 @@ export function defaultDeps(overrides: Partial<CommandDeps> = {}): CommandDeps {
   };
 }
 
-/** Load context for bare ids: the champion comes from config/models.yaml, read only when asked. */
-export function modelLoadContext(env: FinsentEnv): LoadContext {
-  return {
-    env,
-    championOf: (family) => {
-      const champion = loadModelsConfig().families[family]?.champion;
-      return champion === undefined || champion === 'builtin' ? undefined : champion;
-    },
-  };
-}
+/** Load context of the CLI: the registry the environment names, champions from the effective config. */
+export { modelLoadContext };
 
 export function positiveInt(value: unknown, flag: string): number {
   const n = typeof value === 'number' ? value : Number(value);

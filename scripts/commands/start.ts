@@ -32,9 +32,12 @@ export async function runStart(
 }
 
 const EXAMPLES = `
-The main job runs on embedded defaults: no services, no network. This version evaluates
-vader-base on the held-out test split of the project's own headline set
-(models/data/finsent-headlines.test.jsonl) and prints the evaluation table.
+The main job runs on embedded defaults: no services, no network. It evaluates vader-base on
+the held-out test split of the project's own headline set (models/data/finsent-headlines.*.jsonl),
+trains the financial vader on the train/validation splits, compares it with vader-base and the
+current champion on the held-out split (bootstrap CI of Δmacro-F1, McNemar), registers it in the
+local registry ($FINSENT_DATA_DIR/registry) and promotes it locally when config/promotion.yaml
+allows, printing the verdict and why. Re-running registers and promotes nothing twice.
 
 Examples:
   $ npm start
