@@ -1,0 +1,24 @@
+-- Collected articles, one row per story (see docs/data-platform.md). Rows arrive here only after
+-- passing the row rules of config/quality.yaml; everything else goes to `quarantine`.
+-- `id` is derived from the first (source, item) that delivered the story; later deliveries of
+-- the same story by other sources are recorded in `article_sources` and merge their tickers here.
+CREATE TABLE IF NOT EXISTS raw_data (
+  id text PRIMARY KEY,
+  source text NOT NULL,                       -- the source that delivered the story first
+  url text,                                   -- canonical (tracking parameters dropped)
+  headline text NOT NULL,
+  summary text,
+  tickers text[] NOT NULL DEFAULT '{}',
+  published_at timestamptz NOT NULL,          -- UTC
+  collected_at timestamptz NOT NULL,
+  language text NOT NULL DEFAULT 'und',       -- ISO 639-1, or 'und' when undetermined
+  raw jsonb NOT NULL DEFAULT '{}'::jsonb,     -- the first source's payload, verbatim
+  item_key text NOT NULL,                     -- that source's own id for the item
+  headline_hash text NOT NULL,                -- sha256 of the normalised headline (story key)
+  source_count integer NOT NULL DEFAULT 1,    -- how many (source, item) deliveries merged here
+  run_id bigint,                              -- the collection run that inserted it
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS raw_data_headline_hash_idx ON raw_data (headline_hash);
+CREATE INDEX IF NOT EXISTS raw_data_published_at_idx ON raw_data (published_at);
+CREATE INDEX IF NOT EXISTS raw_data_run_idx ON raw_data (run_id);
