@@ -4,7 +4,7 @@ import { declaredLanguage, detectLanguage } from './language';
 import { articleId, headlineHash } from './story';
 import { cleanText, truncateWords } from './text';
 import { articleTickers } from './tickers';
-import { parseTimestamp } from './time';
+import { kindOf, parseTimestamp } from './time';
 import { canonicalUrl } from './url';
 
 /** The stored article: one row of raw_data. */
@@ -70,7 +70,7 @@ export function normaliseItem(item: RawItem, source: string, collectedAt: Date):
   const problems: string[] = [];
   const headline = cleanText(item.headline);
   if (item.headline !== undefined && item.headline !== null && typeof item.headline !== 'string') {
-    problems.push(`headline is a ${Array.isArray(item.headline) ? 'array' : typeof item.headline}, not text`);
+    problems.push(`headline is ${kindOf(item.headline)}, not text`);
   }
   const fullSummary = cleanText(item.summary);
   const summary = fullSummary === null ? null : truncateWords(fullSummary, SUMMARY_KEEP_CHARS);

@@ -180,5 +180,5 @@ export function truncateWords(s: string, max: number): string {
   if (s.length <= max) return s;
   const cut = s.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return `${(space > max * 0.5 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

@@ -1,3 +1,10 @@
+/** 'an array', 'an object', 'a number'…: what a value is, for messages. */
+export function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  const t = typeof value;
+  return t === 'object' || t === 'undefined' ? `an ${t}` : `a ${t}`;
+}
+
 export type ParsedTime = { ok: true; date: Date } | { ok: false; problem: string };
 
 const NAIVE_ISO = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
@@ -26,7 +33,7 @@ export function parseTimestamp(value: unknown): ParsedTime {
     if (/^\d{9,}$/.test(v)) ms = Number(v) * 1000;
     else ms = Date.parse(NAIVE_ISO.test(v) ? `${v.replace(' ', 'T')}Z` : v);
   } else {
-    return { ok: false, problem: `published_at is a ${typeof value}, not a date` };
+    return { ok: false, problem: `published_at is ${kindOf(value)}, not a date` };
   }
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     return {
