@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseSince } from '../pipeline/collect/since';
 import { main } from '../scripts/cli/program';
-import { parseSince } from '../scripts/commands/collect';
 import { SAMPLE_BAD, SAMPLE_HEADLINES } from './fixtures/sources/config';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'finsent-cli-'));
@@ -74,7 +74,7 @@ describe('finsent collect and finsent validate', () => {
     expect(unknown.err).toContain('unknown source "reuters"; configured sources are: sample, sec-edgar');
     const since = await run('collect', '--since', 'last tuesday');
     expect(since.code).toBe(2);
-    expect(since.err).toContain('--since "last tuesday" is neither an ISO time');
+    expect(since.err).toContain('since "last tuesday" is neither an ISO time');
   });
 
   it('reads --since as an ISO time or a duration back from now', () => {

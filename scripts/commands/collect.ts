@@ -3,41 +3,13 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadQualityConfig } from '../../config/quality';
 import { loadSourcesConfig } from '../../config/sources';
-import { type FinsentEnv, readEnv } from '../../lib/env';
-import { InputError } from '../../lib/errors';
+import { readEnv } from '../../lib/env';
+import { openDataDb } from '../../pipeline/collect/open';
 import type { CollectHooks, CollectResult, SourceRunResult } from '../../pipeline/collect/run';
+import { parseSince } from '../../pipeline/collect/since';
 import { runCollectStage } from '../../pipeline/collect/stage';
 import { planSources } from '../../pipeline/sources/registry';
-import { type Db, openDb } from '../../pipeline/store/db';
-import { migrate } from '../../pipeline/store/migrate';
 import { action, printJsonLine } from '../cli/run';
-
-/** The data store for CLI commands: Postgres when DATABASE_URL is set, PGlite under the data dir. */
-export async function openDataDb(env: FinsentEnv = readEnv()): Promise<Db> {
-  const db = env.databaseUrl
-    ? await openDb({ databaseUrl: env.databaseUrl })
-    : await openDb({ dataDir: path.join(env.dataDir, 'pglite') });
-  await migrate(db);
-  return db;
-}
-
-const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `--since`: an ISO time or a duration back from now (`90m`, `6h`, `3d`). */
-export function parseSince(value: string, now = new Date()): Date {
-  const rel = /^(\d+)([mhd])$/.exec(value.trim());
-  if (rel) return new Date(now.getTime() - Number(rel[1]) * (UNITS[rel[2] as string] as number));
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) {
-    throw new InputError(
-      `--since "${value}" is neither an ISO time (2024-05-02T00:00:00Z) nor a duration (6h, 3d)`,
-      {
-        input: value,
-      },
-    );
-  }
-  return new Date(t);
-}
 
 function collectList(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim())].filter(Boolean);
@@ -165,7 +137,8 @@ export function registerCollect(program: Command): void {
           const quality = loadQualityConfig(path.resolve(opts.quality));
           // Unknown source names fail here, before the database is opened.
           planSources(sourcesConfig, { only: opts.source });
-          const db = await openDataDb();
+          const env = readEnv();
+          const db = await openDataDb({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
           const progress = progressHooks();
           const abort = new AbortController();
           const onSignal = () => abort.abort(new Error('interrupted'));

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadQualityConfig } from '../../config/quality';
+import { readEnv } from '../../lib/env';
+import { openDataDb } from '../../pipeline/collect/open';
 import type { QualityReport } from '../../pipeline/validate/run';
 import { runValidateStage } from '../../pipeline/validate/stage';
 import { action, printJsonLine } from '../cli/run';
-import { openDataDb } from './collect';
 
 function render(report: QualityReport): string {
   const rows = report.rules.map((r) => [
@@ -42,7 +43,8 @@ export function registerValidate(program: Command): void {
     .action(
       action(async (opts: { quality: string; json?: boolean }) => {
         const quality = loadQualityConfig(path.resolve(opts.quality));
-        const db = await openDataDb();
+        const env = readEnv();
+        const db = await openDataDb({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
         const tty = process.stderr.isTTY;
         let report: QualityReport;
         try {

@@ -1,0 +1,82 @@
+/**
+ * Bundles every custom action (`actions/<name>/main.ts`) into `actions/<name>/dist/` with ncc,
+ * per docs/adr/025-action-bundles.md. With `--check`, builds into a temporary folder and exits 1
+ * when a committed dist differs from a fresh build (CI runs this).
+ *
+ *   npx tsx scripts/build-actions.ts            # rebuild all
+ *   npx tsx scripts/build-actions.ts collect    # rebuild one
+ *   npx tsx scripts/build-actions.ts --check    # are the committed bundles current?
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../lib/paths';
+
+// PGlite stays outside the bundle: webpack mangles its `import('node:module')` (createRequire
+// comes back undefined) and its WebAssembly assets are 15 MB. Actions load it from the
+// checkout's node_modules, and only when no DATABASE_URL is given (see the ADR).
+const EXTERNALS = ['@electric-sql/pglite'];
+
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const only = args.filter((a) => !a.startsWith('--'));
+const actionsDir = path.join(REPO_ROOT, 'actions');
+const names = readdirSync(actionsDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(path.join(actionsDir, d.name, 'main.ts')))
+  .map((d) => d.name)
+  .filter((n) => only.length === 0 || only.includes(n))
+  .sort();
+
+function build(name: string, out: string): void {
+  const ncc = path.join(REPO_ROOT, 'node_modules', '.bin', 'ncc');
+  const res = spawnSync(
+    ncc,
+    [
+      'build',
+      path.join(actionsDir, name, 'main.ts'),
+      '-o',
+      out,
+      '-t',
+      '-q',
+      ...EXTERNALS.flatMap((e) => ['-e', e]),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'], cwd: REPO_ROOT },
+  );
+  if (res.status !== 0) throw new Error(`ncc failed for actions/${name} (exit ${res.status})`);
+}
+
+function files(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+let stale = 0;
+for (const name of names) {
+  const dist = path.join(actionsDir, name, 'dist');
+  if (!check) {
+    rmSync(dist, { recursive: true, force: true });
+    build(name, dist);
+    process.stdout.write(`built actions/${name}/dist\n`);
+    continue;
+  }
+  const tmp = mkdtempSync(path.join(tmpdir(), `finsent-dist-${name}-`));
+  try {
+    build(name, tmp);
+    const fresh = files(tmp);
+    const committed = files(dist);
+    const same =
+      fresh.join() === committed.join() &&
+      fresh.every((f) => readFileSync(path.join(tmp, f)).equals(readFileSync(path.join(dist, f))));
+    if (!same) {
+      stale++;
+      process.stderr.write(
+        `actions/${name}/dist is stale: run \`npm run build:actions\` and commit the result\n`,
+      );
+    } else {
+      process.stdout.write(`actions/${name}/dist is current\n`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+if (stale > 0) process.exitCode = 1;
