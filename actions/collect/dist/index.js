@@ -28461,7 +28461,9 @@ async function run() {
                 baseDir: inputs.workspace,
                 trigger: 'action',
                 failOn: 'never',
-                hooks: { onSourceEnd: (r) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`${r.source}: ${r.status}${r.error ? ` — ${r.error}` : ''}`) },
+                hooks: {
+                    onSourceEnd: (r) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`${r.source}: ${r.status}${r.error ? ` — ${r.error}` : ''}`),
+                },
             });
         }
         finally {
