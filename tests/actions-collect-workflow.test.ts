@@ -21,6 +21,9 @@ interface Workflow {
   >;
 }
 
+/** A GitHub expression as written in a workflow: gh('secrets.X') is `${{ secrets.X }}`. */
+const gh = (expr: string) => `\${{ ${expr} }}`;
+
 function workflow(name: string): { text: string; wf: Workflow } {
   const text = readFileSync(path.join(REPO_ROOT, '.github', 'workflows', name), 'utf8');
   return { text, wf: parseYaml(text) as Workflow };
@@ -60,10 +63,10 @@ describe('.github/workflows/collect.yml', () => {
 
   it('takes the database URL and every API key from repository secrets', () => {
     expect(job?.env).toEqual({
-      DATABASE_URL: '${{ secrets.DATABASE_URL }}',
-      FINNHUB_API_KEY: '${{ secrets.FINNHUB_API_KEY }}',
-      ALPHA_VANTAGE_API_KEY: '${{ secrets.ALPHA_VANTAGE_API_KEY }}',
-      POLYGON_API_KEY: '${{ secrets.POLYGON_API_KEY }}',
+      DATABASE_URL: gh('secrets.DATABASE_URL'),
+      FINNHUB_API_KEY: gh('secrets.FINNHUB_API_KEY'),
+      ALPHA_VANTAGE_API_KEY: gh('secrets.ALPHA_VANTAGE_API_KEY'),
+      POLYGON_API_KEY: gh('secrets.POLYGON_API_KEY'),
     });
     expect(text).not.toMatch(/api_?key\s*[:=]\s*['"]?[A-Za-z0-9]{12,}/i);
   });
@@ -73,8 +76,8 @@ describe('.github/workflows/collect.yml', () => {
     const validate = steps.findIndex((s) => s.uses === './actions/validate');
     expect(collect).toBeGreaterThan(0);
     expect(validate).toBeGreaterThan(collect);
-    expect(steps[validate]?.if).toBe('${{ !cancelled() }}');
-    expect(steps[collect]?.with).toEqual({ sources: '${{ inputs.sources }}', since: '${{ inputs.since }}' });
+    expect(steps[validate]?.if).toBe(gh('!cancelled()'));
+    expect(steps[collect]?.with).toEqual({ sources: gh('inputs.sources'), since: gh('inputs.since') });
     for (const s of steps.filter((x) => x.uses?.startsWith('./'))) {
       expect(existsSync(path.join(REPO_ROOT, s.uses as string, 'action.yml'))).toBe(true);
       expect(existsSync(path.join(REPO_ROOT, s.uses as string, 'dist', 'index.js'))).toBe(true);
