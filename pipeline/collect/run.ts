@@ -168,7 +168,8 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
   let truncated = false;
   const failures: SourceError[] = [];
 
-  const storePage = async (page: SourcePage) => {
+  /** CPU work of a page: normalise and check every item (synchronous). */
+  const preparePage = (page: SourcePage) => {
     const collectedAt = now();
     const accepted: Article[] = [];
     const rejected: QuarantineEntry[] = (page.rejected ?? []).map((x) => ({
@@ -192,6 +193,11 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
         rejected.push(quarantineEntry(c, check.reasons));
       }
     }
+    return { page, accepted, rejected, skippedOld };
+  };
+
+  /** I/O of a page: its batches, stored one after the other, in order. */
+  const storePage = async ({ page, accepted, rejected, skippedOld }: ReturnType<typeof preparePage>) => {
     const fetched = page.items.length + (page.rejected?.length ?? 0);
     const total = Math.max(accepted.length, rejected.length, 1);
     for (let i = 0, first = true; i < total; i += batchSize, first = false) {
@@ -221,6 +227,9 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
     }
   };
 
+  // While one page is being stored, the next is fetched and normalised: CPU and database work
+  // overlap. Stores still run strictly one after another, so batches and checkpoints keep order.
+  let storing: Promise<void> = Promise.resolve();
   try {
     for await (const page of p.source.fetch({ since, now: started, http, signal: o.signal })) {
       r.requests = http.requests;
@@ -233,9 +242,15 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
       }
       okPages++;
       truncated ||= page.truncated === true;
-      await storePage(page);
+      const prepared = preparePage(page);
+      await storing;
+      storing = storePage(prepared);
+      // Handled here so a failure waits for the next `await storing` instead of going unhandled.
+      storing.catch(() => {});
     }
+    await storing;
   } catch (error) {
+    await storing.catch(() => {});
     r.requests = http.requests;
     if (error instanceof SourceError) {
       await upsertQuarantine(db, p.name, 'fetch', runId, [responseEntry(error)]);

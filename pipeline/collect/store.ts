@@ -64,7 +64,7 @@ function articleRow(a: Article, runId: number) {
  * Stores one batch in one transaction: new stories into raw_data, other sources' copies of a
  * known story merged into it (tickers united, provenance kept), items already stored counted as
  * unchanged, quarantine upserted, the run's counters bumped and — when given — the watermark
- * advanced. Each write is a single statement over the whole batch (jsonb_to_recordset). Running
+ * advanced. Each write is a single statement over the whole batch (json_to_recordset). Running
  * the same batch twice changes nothing the second time.
  */
 export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
@@ -156,7 +156,7 @@ export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
                                language, raw, item_key, headline_hash, source_count, run_id)
          SELECT x.id, x.source, x.url, x.headline, x.summary, x.tickers, x.published_at, x.collected_at,
                 x.language, x.raw, x.item_key, x.headline_hash, x.source_count, x.run_id
-         FROM jsonb_to_recordset($1::text::jsonb) AS x(
+         FROM json_to_recordset($1::text::json) AS x(
            id text, source text, url text, headline text, summary text, tickers text[],
            published_at timestamptz, collected_at timestamptz, language text, raw jsonb, item_key text,
            headline_hash text, source_count integer, run_id bigint)
@@ -178,7 +178,7 @@ export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
            summary = COALESCE(r.summary, x.summary),
            source_count = r.source_count + x.n,
            updated_at = now()
-         FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, tickers text[], summary text, n integer)
+         FROM json_to_recordset($1::text::json) AS x(id text, tickers text[], summary text, n integer)
          WHERE r.id = x.id`,
         [
           JSON.stringify(
@@ -192,7 +192,7 @@ export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
         `INSERT INTO article_sources (source, item_key, article_id, url, headline, published_at, collected_at,
                                       run_id, merged, raw)
          SELECT $1, x.item_key, x.article_id, x.url, x.headline, x.published_at, x.collected_at, $2, x.merged, x.raw
-         FROM jsonb_to_recordset($3::text::jsonb) AS x(
+         FROM json_to_recordset($3::text::json) AS x(
            item_key text, article_id text, url text, headline text, published_at timestamptz,
            collected_at timestamptz, merged boolean, raw jsonb)
          ON CONFLICT (source, item_key) DO NOTHING`,

@@ -44,27 +44,45 @@ for (const [lang, words] of Object.entries(WORDS)) {
   for (const w of words) LEXICON.set(w, [...(LEXICON.get(w) ?? []), lang]);
 }
 
-const SCRIPTS: [RegExp, string][] = [
-  [/\p{Script=Cyrillic}/u, 'ru'],
-  [/\p{Script=Greek}/u, 'el'],
-  [/\p{Script=Arabic}/u, 'ar'],
-  [/\p{Script=Hebrew}/u, 'he'],
-  [/[\p{Script=Hiragana}\p{Script=Katakana}]/u, 'ja'],
-  [/\p{Script=Hangul}/u, 'ko'],
-  [/\p{Script=Han}/u, 'zh'],
-  [/\p{Script=Devanagari}/u, 'hi'],
-  [/\p{Script=Thai}/u, 'th'],
+// Code-point ranges of the scripts that name a language on their own. A range table rather than
+// \p{Script=…} regexes per character: detection runs on every collected item.
+const SCRIPTS: [number, number, string][] = [
+  [0x0370, 0x03ff, 'el'],
+  [0x0400, 0x052f, 'ru'],
+  [0x0590, 0x05ff, 'he'],
+  [0x0600, 0x06ff, 'ar'],
+  [0x0900, 0x097f, 'hi'],
+  [0x0e00, 0x0e7f, 'th'],
+  [0x1100, 0x11ff, 'ko'],
+  [0x3040, 0x30ff, 'ja'],
+  [0x3400, 0x4dbf, 'zh'],
+  [0x4e00, 0x9fff, 'zh'],
+  [0xac00, 0xd7af, 'ko'],
 ];
 
+function isLatinLetter(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
+  );
+}
+
 function scriptLanguage(text: string): string | undefined {
+  // Plain ASCII (most English headlines) has no other script to find.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at U+0000
+  if (/^[\u0000-\u007f]*$/.test(text)) return undefined;
   let letters = 0;
   const counts = new Map<string, number>();
-  for (const ch of text) {
-    if (!/\p{L}/u.test(ch)) continue;
-    letters++;
-    if (/\p{Script=Latin}/u.test(ch)) continue;
-    for (const [re, lang] of SCRIPTS) {
-      if (re.test(ch)) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isLatinLetter(c)) {
+      letters++;
+      continue;
+    }
+    for (const [lo, hi, lang] of SCRIPTS) {
+      if (c >= lo && c <= hi) {
+        letters++;
         counts.set(lang, (counts.get(lang) ?? 0) + 1);
         break;
       }
@@ -93,7 +111,7 @@ function scriptLanguage(text: string): string | undefined {
 export function detectLanguage(text: string): string {
   const byScript = scriptLanguage(text);
   if (byScript) return byScript;
-  const words = text.toLowerCase().match(/[\p{L}']+/gu) ?? [];
+  const words = text.toLowerCase().match(/[a-z\u00df-\u024f']+/g) ?? [];
   if (words.length < 3) return 'und';
   const hits = new Map<string, number>();
   for (const w of words) {

@@ -37573,28 +37573,42 @@ for (const [lang, words] of Object.entries(WORDS)) {
     for (const w of words)
         LEXICON.set(w, [...(LEXICON.get(w) ?? []), lang]);
 }
+// Code-point ranges of the scripts that name a language on their own. A range table rather than
+// \p{Script=…} regexes per character: detection runs on every collected item.
 const SCRIPTS = [
-    [/\p{Script=Cyrillic}/u, 'ru'],
-    [/\p{Script=Greek}/u, 'el'],
-    [/\p{Script=Arabic}/u, 'ar'],
-    [/\p{Script=Hebrew}/u, 'he'],
-    [/[\p{Script=Hiragana}\p{Script=Katakana}]/u, 'ja'],
-    [/\p{Script=Hangul}/u, 'ko'],
-    [/\p{Script=Han}/u, 'zh'],
-    [/\p{Script=Devanagari}/u, 'hi'],
-    [/\p{Script=Thai}/u, 'th'],
+    [0x0370, 0x03ff, 'el'],
+    [0x0400, 0x052f, 'ru'],
+    [0x0590, 0x05ff, 'he'],
+    [0x0600, 0x06ff, 'ar'],
+    [0x0900, 0x097f, 'hi'],
+    [0x0e00, 0x0e7f, 'th'],
+    [0x1100, 0x11ff, 'ko'],
+    [0x3040, 0x30ff, 'ja'],
+    [0x3400, 0x4dbf, 'zh'],
+    [0x4e00, 0x9fff, 'zh'],
+    [0xac00, 0xd7af, 'ko'],
 ];
+function isLatinLetter(c) {
+    return ((c >= 0x41 && c <= 0x5a) ||
+        (c >= 0x61 && c <= 0x7a) ||
+        (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7));
+}
 function scriptLanguage(text) {
+    // Plain ASCII (most English headlines) has no other script to find.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at U+0000
+    if (/^[\u0000-\u007f]*$/.test(text))
+        return undefined;
     let letters = 0;
     const counts = new Map();
-    for (const ch of text) {
-        if (!/\p{L}/u.test(ch))
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (isLatinLetter(c)) {
+            letters++;
             continue;
-        letters++;
-        if (/\p{Script=Latin}/u.test(ch))
-            continue;
-        for (const [re, lang] of SCRIPTS) {
-            if (re.test(ch)) {
+        }
+        for (const [lo, hi, lang] of SCRIPTS) {
+            if (c >= lo && c <= hi) {
+                letters++;
                 counts.set(lang, (counts.get(lang) ?? 0) + 1);
                 break;
             }
@@ -37625,7 +37639,7 @@ function detectLanguage(text) {
     const byScript = scriptLanguage(text);
     if (byScript)
         return byScript;
-    const words = text.toLowerCase().match(/[\p{L}']+/gu) ?? [];
+    const words = text.toLowerCase().match(/[a-z\u00df-\u024f']+/g) ?? [];
     if (words.length < 3)
         return 'und';
     const hits = new Map();
@@ -38243,7 +38257,7 @@ async function upsertQuarantine(db, source, stage, runId, entries) {
     }));
     await db.query(`INSERT INTO quarantine (source, item_key, stage, reasons, record, raw, run_id)
      SELECT $1, x.item_key, $2, x.reasons, x.record, x.raw, $3
-     FROM jsonb_to_recordset($4::text::jsonb) AS x(item_key text, reasons text[], record jsonb, raw jsonb)
+     FROM json_to_recordset($4::text::json) AS x(item_key text, reasons text[], record jsonb, raw jsonb)
      ON CONFLICT (source, item_key) DO UPDATE SET
        stage = EXCLUDED.stage, reasons = EXCLUDED.reasons, record = EXCLUDED.record, raw = EXCLUDED.raw,
        run_id = EXCLUDED.run_id, last_seen_at = now(), seen_count = quarantine.seen_count + 1`, [source, stage, runId, JSON.stringify(rows)]);
@@ -38369,7 +38383,7 @@ function articleRow(a, runId) {
  * Stores one batch in one transaction: new stories into raw_data, other sources' copies of a
  * known story merged into it (tickers united, provenance kept), items already stored counted as
  * unchanged, quarantine upserted, the run's counters bumped and — when given — the watermark
- * advanced. Each write is a single statement over the whole batch (jsonb_to_recordset). Running
+ * advanced. Each write is a single statement over the whole batch (json_to_recordset). Running
  * the same batch twice changes nothing the second time.
  */
 async function storeBatch(db, b) {
@@ -38444,7 +38458,7 @@ async function storeBatch(db, b) {
                                language, raw, item_key, headline_hash, source_count, run_id)
          SELECT x.id, x.source, x.url, x.headline, x.summary, x.tickers, x.published_at, x.collected_at,
                 x.language, x.raw, x.item_key, x.headline_hash, x.source_count, x.run_id
-         FROM jsonb_to_recordset($1::text::jsonb) AS x(
+         FROM json_to_recordset($1::text::json) AS x(
            id text, source text, url text, headline text, summary text, tickers text[],
            published_at timestamptz, collected_at timestamptz, language text, raw jsonb, item_key text,
            headline_hash text, source_count integer, run_id bigint)
@@ -38461,7 +38475,7 @@ async function storeBatch(db, b) {
            summary = COALESCE(r.summary, x.summary),
            source_count = r.source_count + x.n,
            updated_at = now()
-         FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, tickers text[], summary text, n integer)
+         FROM json_to_recordset($1::text::json) AS x(id text, tickers text[], summary text, n integer)
          WHERE r.id = x.id`, [
                 JSON.stringify([...dbMerges].map(([id, m]) => ({ id, tickers: [...m.tickers], summary: m.summary, n: m.n }))),
             ]);
@@ -38470,7 +38484,7 @@ async function storeBatch(db, b) {
             await tx.query(`INSERT INTO article_sources (source, item_key, article_id, url, headline, published_at, collected_at,
                                       run_id, merged, raw)
          SELECT $1, x.item_key, x.article_id, x.url, x.headline, x.published_at, x.collected_at, $2, x.merged, x.raw
-         FROM jsonb_to_recordset($3::text::jsonb) AS x(
+         FROM json_to_recordset($3::text::json) AS x(
            item_key text, article_id text, url text, headline text, published_at timestamptz,
            collected_at timestamptz, merged boolean, raw jsonb)
          ON CONFLICT (source, item_key) DO NOTHING`, [
@@ -38621,7 +38635,8 @@ async function collectSource(o, p, runId) {
     let okPages = 0;
     let truncated = false;
     const failures = [];
-    const storePage = async (page) => {
+    /** CPU work of a page: normalise and check every item (synchronous). */
+    const preparePage = (page) => {
         const collectedAt = now();
         const accepted = [];
         const rejected = (page.rejected ?? []).map((x) => ({
@@ -38646,6 +38661,10 @@ async function collectSource(o, p, runId) {
                 rejected.push(quarantineEntry(c, check.reasons));
             }
         }
+        return { page, accepted, rejected, skippedOld };
+    };
+    /** I/O of a page: its batches, stored one after the other, in order. */
+    const storePage = async ({ page, accepted, rejected, skippedOld }) => {
         const fetched = page.items.length + (page.rejected?.length ?? 0);
         const total = Math.max(accepted.length, rejected.length, 1);
         for (let i = 0, first = true; i < total; i += batchSize, first = false) {
@@ -38674,6 +38693,9 @@ async function collectSource(o, p, runId) {
             await o.hooks?.onBatch?.({ source: p.name, label: page.label, batch, totals: r });
         }
     };
+    // While one page is being stored, the next is fetched and normalised: CPU and database work
+    // overlap. Stores still run strictly one after another, so batches and checkpoints keep order.
+    let storing = Promise.resolve();
     try {
         for await (const page of p.source.fetch({ since, now: started, http, signal: o.signal })) {
             r.requests = http.requests;
@@ -38686,10 +38708,16 @@ async function collectSource(o, p, runId) {
             }
             okPages++;
             truncated ||= page.truncated === true;
-            await storePage(page);
+            const prepared = preparePage(page);
+            await storing;
+            storing = storePage(prepared);
+            // Handled here so a failure waits for the next `await storing` instead of going unhandled.
+            storing.catch(() => { });
         }
+        await storing;
     }
     catch (error) {
+        await storing.catch(() => { });
         r.requests = http.requests;
         if (error instanceof SourceError) {
             await upsertQuarantine(db, p.name, 'fetch', runId, [responseEntry(error)]);

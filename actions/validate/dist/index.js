@@ -28971,7 +28971,7 @@ async function upsertQuarantine(db, source, stage, runId, entries) {
     }));
     await db.query(`INSERT INTO quarantine (source, item_key, stage, reasons, record, raw, run_id)
      SELECT $1, x.item_key, $2, x.reasons, x.record, x.raw, $3
-     FROM jsonb_to_recordset($4::text::jsonb) AS x(item_key text, reasons text[], record jsonb, raw jsonb)
+     FROM json_to_recordset($4::text::json) AS x(item_key text, reasons text[], record jsonb, raw jsonb)
      ON CONFLICT (source, item_key) DO UPDATE SET
        stage = EXCLUDED.stage, reasons = EXCLUDED.reasons, record = EXCLUDED.record, raw = EXCLUDED.raw,
        run_id = EXCLUDED.run_id, last_seen_at = now(), seen_count = quarantine.seen_count + 1`, [source, stage, runId, JSON.stringify(rows)]);
