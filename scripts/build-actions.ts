@@ -8,15 +8,39 @@
  *   npx tsx scripts/build-actions.ts --check    # are the committed bundles current?
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
 
 // PGlite stays outside the bundle: webpack mangles its `import('node:module')` (createRequire
 // comes back undefined) and its WebAssembly assets are 15 MB. Actions load it from the
-// checkout's node_modules, and only when no DATABASE_URL is given (see the ADR).
+// checkout's node_modules, and only need it when no DATABASE_URL is given (see the ADR).
 const EXTERNALS = ['@electric-sql/pglite'];
+
+/**
+ * ncc turns an external into a static top-level `import * as X from "pkg"`, which would make the
+ * bundle fail at start-up wherever the package is absent — even when Postgres is used and PGlite
+ * never would be. This rewrites it into a tolerant dynamic import: when the package is missing,
+ * any use of it rethrows the original ERR_MODULE_NOT_FOUND, which openDataDb turns into advice.
+ */
+function lazyExternals(file: string): void {
+  let code = readFileSync(file, 'utf8');
+  for (const name of EXTERNALS) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const re = new RegExp(`^import \\* as (\\w+) from "${escaped}";$`, 'm');
+    code = code.replace(
+      re,
+      (_all, id: string) =>
+        `const ${id} = await import("${name}").catch((error) => new Proxy({}, ` +
+        `{ get(_t, key) { if (key === "then") return undefined; throw error; } }));`,
+    );
+    if (new RegExp(`^import [^;]* from "${escaped}";$`, 'm').test(code)) {
+      throw new Error(`${file}: could not make the external ${name} lazy; ncc's output format changed`);
+    }
+  }
+  writeFileSync(file, code);
+}
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
@@ -44,6 +68,7 @@ function build(name: string, out: string): void {
     { stdio: ['ignore', 'inherit', 'inherit'], cwd: REPO_ROOT },
   );
   if (res.status !== 0) throw new Error(`ncc failed for actions/${name} (exit ${res.status})`);
+  lazyExternals(path.join(out, 'index.js'));
 }
 
 function files(dir: string): string[] {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,11 @@ function outputs(file: string): Record<string, string> {
 }
 
 /** Runs a bundled action the way the runner does: INPUT_* variables, output and summary files. */
-function runAction(name: string, inputs: Record<string, string>) {
+function runAction(
+  name: string,
+  inputs: Record<string, string>,
+  bundle = path.join(REPO_ROOT, 'actions', name, 'dist'),
+) {
   const outFile = path.join(tmp, `${name}.out`);
   const summaryFile = path.join(tmp, `${name}.md`);
   writeFileSync(outFile, '');
@@ -39,7 +43,7 @@ function runAction(name: string, inputs: Record<string, string>) {
   for (const k of ['DATABASE_URL', 'FINNHUB_API_KEY', 'ALPHA_VANTAGE_API_KEY', 'POLYGON_API_KEY'])
     delete env[k];
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const res = spawnSync(process.execPath, [path.join(REPO_ROOT, 'actions', name, 'dist', 'index.js')], {
+  const res = spawnSync(process.execPath, [path.join(bundle, 'index.js')], {
     env,
     encoding: 'utf8',
     timeout: 90_000,
@@ -87,6 +91,16 @@ describe('the bundled collect and validate actions', () => {
     });
     expect(res.summary).toMatch(/<h2>finsent validate — ❌ FAIL \(report 1\)<\/h2>/);
     expect(res.summary).toContain('quarantine_rate');
+  });
+
+  it('says how to get a database when PGlite is not installed beside the bundle', () => {
+    const away = path.join(tmp, 'elsewhere', 'dist');
+    cpSync(path.join(REPO_ROOT, 'actions', 'collect', 'dist'), away, { recursive: true });
+    const res = runAction('collect', { sources: 'sample', 'data-dir': path.join(tmp, 'data2') }, away);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain(
+      '::error::the embedded database (@electric-sql/pglite) is not installed here: set DATABASE_URL',
+    );
   });
 
   it('fails with the reason when an input is invalid', () => {

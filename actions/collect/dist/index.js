@@ -1,5 +1,5 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-import * as __WEBPACK_EXTERNAL_MODULE__electric_sql_pglite_1179007e__ from "@electric-sql/pglite";
+const __WEBPACK_EXTERNAL_MODULE__electric_sql_pglite_1179007e__ = await import("@electric-sql/pglite").catch((error) => new Proxy({}, { get(_t, key) { if (key === "then") return undefined; throw error; } }));
 /******/ var __webpack_modules__ = ({
 
 /***/ 770:
@@ -29111,9 +29111,20 @@ async function migrate(db, migrations = loadMigrations()) {
  * const db = await openDataDb({ databaseUrl: process.env.DATABASE_URL, dataDir: '.finsent' });
  */
 async function openDataDb(o) {
-    const db = o.databaseUrl
-        ? await openDb({ databaseUrl: o.databaseUrl })
-        : await openDb({ dataDir: external_node_path_default().join(o.dataDir, 'pglite') });
+    let db;
+    try {
+        db = o.databaseUrl
+            ? await openDb({ databaseUrl: o.databaseUrl })
+            : await openDb({ dataDir: external_node_path_default().join(o.dataDir, 'pglite') });
+    }
+    catch (error) {
+        // Bundled actions load PGlite from the checkout (docs/adr/025-action-bundles.md).
+        if (error.code === 'ERR_MODULE_NOT_FOUND' && String(error).includes('pglite')) {
+            throw new StoreError('the embedded database (@electric-sql/pglite) is not installed here: set DATABASE_URL ' +
+                '(or the database-url input) to use Postgres, or run `npm ci` in the checkout first', { action: 'opening the data store' }, { cause: error });
+        }
+        throw error;
+    }
     try {
         await migrate(db, o.migrationsDir ? loadMigrations(o.migrationsDir) : undefined);
     }
