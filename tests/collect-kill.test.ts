@@ -129,7 +129,7 @@ describe.each(dbTargets().map((t) => t.name))('a collect run killed midway on %s
         await migrate(db);
         const count = async (sql: string) => Number((await db.query<{ n: number }>(sql))[0]?.n);
         // Midway: some batches are stored, not all, and the watermark has not moved.
-        const storedItems = await count('SELECT count(*)::int AS n FROM article_sources');
+        const storedItems = await count('SELECT count(*)::int AS n FROM article_provenance');
         expect(storedItems).toBeGreaterThanOrEqual(3 * 200);
         expect(storedItems).toBeLessThan(LINES);
         const mark = await db.query<{ watermark: unknown }>(
@@ -153,14 +153,14 @@ describe.each(dbTargets().map((t) => t.name))('a collect run killed midway on %s
         expect(rerun.sources[0]?.unchanged).toBe(storedItems);
 
         // Nothing lost: every line is stored, as a story or as a merged delivery of one.
-        expect(await count('SELECT count(*)::int AS n FROM article_sources')).toBe(LINES);
+        expect(await count('SELECT count(*)::int AS n FROM article_provenance')).toBe(LINES);
         expect(await count('SELECT count(*)::int AS n FROM quarantine')).toBe(0);
         // Nothing duplicated: one row per story, one provenance row per item.
         expect(await count('SELECT count(*)::int AS n FROM raw_data')).toBe(sample.stories);
         expect(await count('SELECT count(DISTINCT headline_hash)::int AS n FROM raw_data')).toBe(
           sample.stories,
         );
-        expect(await count('SELECT count(DISTINCT item_key)::int AS n FROM article_sources')).toBe(LINES);
+        expect(await count('SELECT count(DISTINCT item_key)::int AS n FROM article_provenance')).toBe(LINES);
         expect(await count('SELECT count(*)::int AS n FROM raw_data WHERE source_count = 2')).toBe(
           LINES - sample.stories,
         );

@@ -78,7 +78,8 @@ describe.each(dbTargets())('collecting into $name', (target) => {
     const backfill = await collect(cfg, undefined, new Date('2000-01-01T00:00:00Z'));
     expect(backfill.sources[0]).toMatchObject({ fetched: 30, skippedOld: 0, newArticles: 0, unchanged: 30 });
     expect(await count(`SELECT count(*)::int AS n FROM raw_data WHERE source = 'sample'`)).toBe(30);
-    expect(await count(`SELECT count(*)::int AS n FROM article_sources WHERE source = 'sample'`)).toBe(30);
+    expect(await count(`SELECT count(*)::int AS n FROM article_provenance WHERE source = 'sample'`)).toBe(30);
+    expect(await count(`SELECT count(*)::int AS n FROM article_sources WHERE source = 'sample'`)).toBe(0);
   });
 
   it('merges one story from three sources into one article and keeps every provenance', async () => {
@@ -96,15 +97,21 @@ describe.each(dbTargets())('collecting into $name', (target) => {
     // One row, whichever source delivered it first (the sample of the first test did, here).
     expect(story).toHaveLength(1);
     expect(story[0]?.tickers).toEqual(['AAPL']);
-    const provenance = await db.query<{ source: string; merged: boolean; has_raw: boolean }>(
-      `SELECT source, merged, raw IS NOT NULL AS has_raw FROM article_sources WHERE article_id = $1 ORDER BY source`,
+    const provenance = await db.query<{ source: string; merged: boolean }>(
+      'SELECT source, merged FROM article_provenance WHERE article_id = $1 ORDER BY source',
       [story[0]?.id],
     );
     expect(provenance.map((p) => p.source)).toEqual(expect.arrayContaining(['finnhub', 'polygon', 'yahoo']));
     expect(story[0]?.source_count).toBe(provenance.length);
     expect(provenance.filter((p) => !p.merged)).toHaveLength(1);
-    // Merged copies keep their own payload; the first one's is on raw_data.
-    expect(provenance.every((p) => p.has_raw === p.merged)).toBe(true);
+    // Later deliveries keep their own payload in article_sources; the first one's is on raw_data.
+    const later = await db.query<{ raw: unknown }>('SELECT raw FROM article_sources WHERE article_id = $1', [
+      story[0]?.id,
+    ]);
+    expect(later).toHaveLength(provenance.length - 1);
+    expect(
+      later.every((l) => typeof l.raw === 'object' && l.raw !== null && Object.keys(l.raw).length > 0),
+    ).toBe(true);
     expect(result.sources.reduce((s, r) => s + r.merged, 0)).toBeGreaterThanOrEqual(2);
   });
 
@@ -150,7 +157,7 @@ describe.each(dbTargets())('collecting into $name', (target) => {
     expect(second.sources[0]).toMatchObject({ status: 'succeeded', unchanged: 3 });
     expect((second.sources[0]?.newArticles ?? 0) + (second.sources[0]?.merged ?? 0)).toBe(2);
     expect(second.sources[0]?.watermarkAfter?.toISOString()).toBe('2024-05-02T21:15:05.000Z');
-    expect(await count(`SELECT count(*)::int AS n FROM article_sources WHERE source = 'wires'`)).toBe(5);
+    expect(await count(`SELECT count(*)::int AS n FROM article_provenance WHERE source = 'wires'`)).toBe(5);
   });
 
   it('keeps the checkpoint of each stored oldest-first page when a later page fails', async () => {

@@ -61,8 +61,9 @@ function articleRow(a: Article, runId: number) {
 }
 
 /**
- * Stores one batch in one transaction: new stories into raw_data, other sources' copies of a
- * known story merged into it (tickers united, provenance kept), items already stored counted as
+ * Stores one batch in one transaction: new stories into raw_data (which is their provenance),
+ * other items' copies of a known story merged into it (tickers united, the delivery kept in
+ * article_sources), items already stored counted as
  * unchanged, quarantine upserted, the run's counters bumped and — when given — the watermark
  * advanced. Each write is a single statement over the whole batch (json_to_recordset). Running
  * the same batch twice changes nothing the second time.
@@ -76,7 +77,9 @@ export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
         ? []
         : (
             await tx.query<{ item_key: string }>(
-              'SELECT item_key FROM article_sources WHERE source = $1 AND item_key = ANY($2::text[])',
+              `SELECT item_key FROM raw_data WHERE source = $1 AND item_key = ANY($2::text[])
+               UNION ALL
+               SELECT item_key FROM article_sources WHERE source = $1 AND item_key = ANY($2::text[])`,
               [b.source, keys],
             )
           ).map((r) => r.item_key),
@@ -160,7 +163,7 @@ export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
            id text, source text, url text, headline text, summary text, tickers text[],
            published_at timestamptz, collected_at timestamptz, language text, raw jsonb, item_key text,
            headline_hash text, source_count integer, run_id bigint)
-         ON CONFLICT (id) DO NOTHING`,
+         ON CONFLICT DO NOTHING`,
         [
           JSON.stringify(
             [...inserts.values()].map((a) => ({
@@ -187,32 +190,34 @@ export async function storeBatch(db: Db, b: BatchInput): Promise<BatchCounts> {
         ],
       );
     }
-    if (provenance.length > 0) {
+    const later = provenance.filter((p) => p.merged);
+    if (later.length > 0) {
       await tx.query(
         `INSERT INTO article_sources (source, item_key, article_id, url, headline, published_at, collected_at,
-                                      run_id, merged, raw)
-         SELECT $1, x.item_key, x.article_id, x.url, x.headline, x.published_at, x.collected_at, $2, x.merged, x.raw
+                                      run_id, raw)
+         SELECT $1, x.item_key, x.article_id, x.url, x.headline, x.published_at, x.collected_at, $2, x.raw
          FROM json_to_recordset($3::text::json) AS x(
            item_key text, article_id text, url text, headline text, published_at timestamptz,
-           collected_at timestamptz, merged boolean, raw jsonb)
+           collected_at timestamptz, raw jsonb)
          ON CONFLICT (source, item_key) DO NOTHING`,
         [
           b.source,
           b.runId,
           JSON.stringify(
-            provenance.map(({ a, articleId, merged }) => ({
+            later.map(({ a, articleId }) => ({
               item_key: a.itemKey,
               article_id: articleId,
               url: a.url,
               headline: a.headline,
               published_at: a.publishedAt.toISOString(),
               collected_at: a.collectedAt.toISOString(),
-              merged,
-              raw: merged ? (a.raw ?? null) : null,
+              raw: a.raw ?? {},
             })),
           ),
         ],
       );
+    }
+    if (provenance.length > 0) {
       // An item that used to fail and now passes (the source fixed it) leaves quarantine.
       await tx.query('DELETE FROM quarantine WHERE source = $1 AND item_key = ANY($2::text[])', [
         b.source,

@@ -1,7 +1,8 @@
 -- Collected articles, one row per story (see docs/data-platform.md). Rows arrive here only after
 -- passing the row rules of config/quality.yaml; everything else goes to `quarantine`.
--- `id` is derived from the first (source, item) that delivered the story; later deliveries of
--- the same story by other sources are recorded in `article_sources` and merge their tickers here.
+-- `id` is derived from the first (source, item) that delivered the story, whose provenance this
+-- row is; later deliveries of the same story are recorded in `article_sources` and merge their
+-- tickers here (the view `article_provenance`, migration 003, lists both).
 CREATE TABLE IF NOT EXISTS raw_data (
   id text PRIMARY KEY,
   source text NOT NULL,                       -- the source that delivered the story first
@@ -19,6 +20,7 @@ CREATE TABLE IF NOT EXISTS raw_data (
   run_id bigint,                              -- the collection run that inserted it
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE UNIQUE INDEX IF NOT EXISTS raw_data_source_item_idx ON raw_data (source, item_key);
 CREATE INDEX IF NOT EXISTS raw_data_headline_hash_idx ON raw_data (headline_hash);
 CREATE INDEX IF NOT EXISTS raw_data_published_at_idx ON raw_data (published_at);
 CREATE INDEX IF NOT EXISTS raw_data_run_idx ON raw_data (run_id);
