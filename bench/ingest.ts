@@ -7,7 +7,7 @@
  *   npx tsx bench/ingest.ts [--n 100000] [--batch 500]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadQualityConfig, rowRulesFor } from '../config/quality';
@@ -25,7 +25,7 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const N = arg('n', 100_000);
-const BATCH = arg('batch', 500);
+const BATCH = arg('batch', 1000);
 
 const COMPANIES = [
   ['Apple', 'AAPL'],
@@ -99,8 +99,27 @@ function config(file: string): SourcesConfig {
 
 const quality = loadQualityConfig();
 
-async function ingest(label: string, db: Db, file: string): Promise<number> {
+/** CPU seconds a process has used (user + system), from /proc; undefined where unreadable. */
+function procCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the command).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Figures {
+  rate: number;
+  nodeCpu: number;
+  serverCpu?: number;
+}
+
+async function ingest(label: string, db: Db, file: string, backendPid?: number): Promise<Figures> {
   await migrate(db);
+  const cpu0 = process.cpuUsage();
+  const server0 = backendPid === undefined ? undefined : procCpuSeconds(backendPid);
   const t0 = performance.now();
   const result = await runCollect({
     db,
@@ -110,14 +129,19 @@ async function ingest(label: string, db: Db, file: string): Promise<number> {
     trigger: 'bench',
   });
   const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const nodeCpu = (used.user + used.system) / 1e6;
+  const server1 = backendPid === undefined ? undefined : procCpuSeconds(backendPid);
+  const serverCpu = server0 !== undefined && server1 !== undefined ? server1 - server0 : undefined;
   const s = result.sources[0];
   const rows = Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_data'))[0]?.n);
   const rate = N / seconds;
   console.log(
-    `${label.padEnd(34)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(rate).toLocaleString('en-US').padStart(8)} articles/s` +
+    `${label.padEnd(38)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(rate).toLocaleString('en-US').padStart(8)} articles/s` +
+      `   CPU: node ${nodeCpu.toFixed(1)} s${serverCpu === undefined ? '' : `, postgres backend ${serverCpu.toFixed(1)} s`}` +
       `   (${s?.newArticles} new, ${s?.merged} merged, ${s?.quarantined} quarantined; raw_data ${rows} rows)`,
   );
-  return rate;
+  return { rate, nodeCpu, serverCpu };
 }
 
 async function main() {
@@ -126,11 +150,15 @@ async function main() {
   writeJsonl(file);
   console.log(`finsent ingest bench: ${N.toLocaleString('en-US')} articles, batch ${BATCH}`);
   console.log(
-    `node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB\n`,
+    `node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
   );
 
   // CPU only: the same normalise + validate the collector does, no database.
-  const rows = (await import('node:fs')).readFileSync(file, 'utf8').trimEnd().split('\n');
+  const rows = readFileSync(file, 'utf8').trimEnd().split('\n');
   const rules = rowRulesFor(quality, 'sample');
   const now = new Date();
   const t0 = performance.now();
@@ -148,7 +176,7 @@ async function main() {
   const lite = await openDb({ dataDir: pgliteDir });
   let liteRate: number;
   try {
-    liteRate = await ingest('PGlite (persisted, temp dir)', lite, file);
+    liteRate = (await ingest('PGlite (persisted, temp dir)', lite, file)).rate;
   } finally {
     await lite.close();
   }
@@ -159,9 +187,21 @@ async function main() {
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const admin = await openDb({ databaseUrl: url, max: 1 });
     await admin.exec(`CREATE SCHEMA ${schema}`);
-    const pg = await openDb({ databaseUrl: url, schema });
+    // One connection, so one server backend does all the work and its CPU time can be read.
+    const pg = await openDb({ databaseUrl: url, schema, max: 1 });
     try {
-      pgRate = await ingest('Postgres (postgres.js, local server)', pg, file);
+      const pid = Number((await pg.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid);
+      const f = await ingest('Postgres (postgres.js, local server)', pg, file, pid);
+      pgRate = f.rate;
+      if (f.serverCpu !== undefined) {
+        // Node and the server backend work in parallel (the next page is normalised while one is
+        // stored), so with two idle cores the slower of the two bounds the rate.
+        const ceiling = N / Math.max(f.nodeCpu, f.serverCpu);
+        console.log(
+          `${'  CPU-bound ceiling on 2 idle cores'.padEnd(38)} ${Math.round(ceiling).toLocaleString('en-US').padStart(17)} articles/s` +
+            `   (N / max(node CPU, backend CPU); commits' fsync waits not included)`,
+        );
+      }
     } finally {
       await pg.close();
       await admin.exec(`DROP SCHEMA ${schema} CASCADE`);

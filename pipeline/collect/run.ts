@@ -161,7 +161,7 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
     fetch: p.fetch,
   });
   const rules = rowRulesFor(o.quality, p.name);
-  const batchSize = o.batchSize ?? 500;
+  const batchSize = o.batchSize ?? 1000;
   const windowMs = (o.storyWindowHours ?? 48) * HOUR;
   let newest = Number.NEGATIVE_INFINITY;
   let okPages = 0;

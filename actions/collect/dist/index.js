@@ -38645,7 +38645,7 @@ async function collectSource(o, p, runId) {
         fetch: p.fetch,
     });
     const rules = (0,quality/* rowRulesFor */.NY)(o.quality, p.name);
-    const batchSize = o.batchSize ?? 500;
+    const batchSize = o.batchSize ?? 1000;
     const windowMs = (o.storyWindowHours ?? 48) * HOUR;
     let newest = Number.NEGATIVE_INFINITY;
     let okPages = 0;
