@@ -17,7 +17,7 @@ import {
   startRun,
   startSourceRun,
 } from './runs';
-import { type BatchCounts, storeBatch } from './store';
+import { analyzeCollectionTables, type BatchCounts, storeBatch } from './store';
 
 export interface SourceRunResult {
   source: string;
@@ -164,6 +164,7 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
   const batchSize = o.batchSize ?? 1000;
   const windowMs = (o.storyWindowHours ?? 48) * HOUR;
   let newest = Number.NEGATIVE_INFINITY;
+  let analyzeAt = 5000;
   let okPages = 0;
   let truncated = false;
   const failures: SourceError[] = [];
@@ -224,6 +225,11 @@ async function collectSource(o: CollectOptions, p: PlannedSource, runId: number)
       r.quarantined += batch.quarantined;
       r.requests = http.requests;
       await o.hooks?.onBatch?.({ source: p.name, label: page.label, batch, totals: r });
+    }
+    if (r.newArticles >= analyzeAt) {
+      // A bulk load: give the planner statistics before the table outgrows its estimates.
+      await analyzeCollectionTables(db);
+      analyzeAt *= 4;
     }
   };
 
@@ -322,6 +328,7 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   };
   const lanes = Math.max(1, Math.min(o.concurrency ?? 2, o.sources.length));
   await Promise.all(Array.from({ length: lanes }, worker));
+  if (results.reduce((n, r) => n + r.newArticles + r.merged, 0) >= 1000) await analyzeCollectionTables(o.db);
   const status = runStatus(results);
   const finishedAt = now();
   await finishRun(o.db, runId, status, finishedAt);

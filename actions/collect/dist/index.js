@@ -38398,15 +38398,28 @@ function articleRow(a, runId) {
  * advanced. Each write is a single statement over the whole batch (json_to_recordset). Running
  * the same batch twice changes nothing the second time.
  */
+/**
+ * Refreshes planner statistics of the collection tables. PGlite has no autovacuum, and a bulk
+ * load outruns Postgres's: without statistics, story look-ups get planned as full scans.
+ */
+async function analyzeCollectionTables(db) {
+    await db.exec('ANALYZE raw_data; ANALYZE article_sources; ANALYZE quarantine');
+}
 async function storeBatch(db, b) {
     return db.transaction(async (tx) => {
+        // Batches are small, simple statements: JIT compilation (Postgres compiles when estimates are
+        // high, as they are on tables without statistics) costs far more than it saves here.
+        await tx.query('SET LOCAL jit = off');
         await tx.query('SELECT pg_advisory_xact_lock($1)', [STORY_LOCK]);
         const keys = [...new Set(b.accepted.map((a) => a.itemKey))];
         const known = new Set(keys.length === 0
             ? []
-            : (await tx.query(`SELECT item_key FROM raw_data WHERE source = $1 AND item_key = ANY($2::text[])
-               UNION ALL
-               SELECT item_key FROM article_sources WHERE source = $1 AND item_key = ANY($2::text[])`, [b.source, keys])).map((r) => r.item_key));
+            : (await tx.query(
+            // Per-key probes of the two unique indexes (scalar subqueries are never turned into
+            // scans of the whole table, whatever the statistics say).
+            `SELECT k.key AS item_key FROM unnest($2::text[]) AS k(key)
+               WHERE (SELECT true FROM raw_data r WHERE r.source = $1 AND r.item_key = k.key LIMIT 1)
+                  OR (SELECT true FROM article_sources a WHERE a.source = $1 AND a.item_key = k.key LIMIT 1)`, [b.source, keys])).map((r) => r.item_key));
         let unchanged = 0;
         const fresh = [];
         const seen = new Set();
@@ -38421,7 +38434,14 @@ async function storeBatch(db, b) {
         const hashes = [...new Set(fresh.map((a) => a.headlineHash))];
         const stories = new Map();
         if (hashes.length > 0) {
-            const rows = await tx.query('SELECT id, headline_hash, published_at, tickers FROM raw_data WHERE headline_hash = ANY($1::text[])', [hashes]);
+            // One index probe per hash. `headline_hash = ANY($1)` lets a table without statistics (a first
+            // bulk load; PGlite, which has no autovacuum) be scanned whole for every batch: quadratic.
+            // OFFSET 0 keeps the planner from flattening the probe into such a scan.
+            const rows = await tx.query(`SELECT r.id, r.headline_hash, r.published_at, r.tickers
+         FROM unnest($1::text[]) AS h(hash)
+         CROSS JOIN LATERAL (
+           SELECT id, headline_hash, published_at, tickers FROM raw_data WHERE headline_hash = h.hash OFFSET 0
+         ) AS r`, [hashes]);
             for (const r of rows) {
                 const list = stories.get(r.headline_hash) ?? [];
                 list.push({ ...r, published_at: new Date(r.published_at) });
@@ -38648,6 +38668,7 @@ async function collectSource(o, p, runId) {
     const batchSize = o.batchSize ?? 1000;
     const windowMs = (o.storyWindowHours ?? 48) * HOUR;
     let newest = Number.NEGATIVE_INFINITY;
+    let analyzeAt = 5000;
     let okPages = 0;
     let truncated = false;
     const failures = [];
@@ -38707,6 +38728,11 @@ async function collectSource(o, p, runId) {
             r.quarantined += batch.quarantined;
             r.requests = http.requests;
             await o.hooks?.onBatch?.({ source: p.name, label: page.label, batch, totals: r });
+        }
+        if (r.newArticles >= analyzeAt) {
+            // A bulk load: give the planner statistics before the table outgrows its estimates.
+            await analyzeCollectionTables(db);
+            analyzeAt *= 4;
         }
     };
     // While one page is being stored, the next is fetched and normalised: CPU and database work
@@ -38799,6 +38825,8 @@ async function runCollect(o) {
     };
     const lanes = Math.max(1, Math.min(o.concurrency ?? 2, o.sources.length));
     await Promise.all(Array.from({ length: lanes }, worker));
+    if (results.reduce((n, r) => n + r.newArticles + r.merged, 0) >= 1000)
+        await analyzeCollectionTables(o.db);
     const status = runStatus(results);
     const finishedAt = now();
     await finishRun(o.db, runId, status, finishedAt);
