@@ -18,6 +18,7 @@ import { planSources } from '../pipeline/sources/registry';
 import { sampleItem } from '../pipeline/sources/sample';
 import { type Db, openDb } from '../pipeline/store/db';
 import { migrate } from '../pipeline/store/migrate';
+import { validateCollected } from '../pipeline/validate/run';
 import { checkCandidate } from '../pipeline/validate/schema';
 
 const arg = (name: string, fallback: number) => {
@@ -140,6 +141,16 @@ async function ingest(label: string, db: Db, file: string, backendPid?: number):
     `${label.padEnd(38)} ${seconds.toFixed(1).padStart(6)} s  ${Math.round(rate).toLocaleString('en-US').padStart(8)} articles/s` +
       `   CPU: node ${nodeCpu.toFixed(1)} s${serverCpu === undefined ? '' : `, postgres backend ${serverCpu.toFixed(1)} s`}` +
       `   (${s?.newArticles} new, ${s?.merged} merged, ${s?.quarantined} quarantined; raw_data ${rows} rows)`,
+  );
+  const v0 = performance.now();
+  const report = await validateCollected({ db, quality });
+  const vs = (performance.now() - v0) / 1000;
+  console.log(
+    `${'  then the validate stage'.padEnd(38)} ${vs.toFixed(1).padStart(6)} s  ${Math.round(
+      report.rowsChecked / vs,
+    )
+      .toLocaleString('en-US')
+      .padStart(8)} rows/s     (${report.rowsChecked} rows re-checked, verdict ${report.verdict})`,
   );
   return { rate, nodeCpu, serverCpu };
 }
