@@ -209,6 +209,21 @@ describe.each(dbTargets())('collecting into $name', (target) => {
     expect(again[0]).toEqual({ n: 8, seen: 2 });
   });
 
+  it('accepts rows other stages write with only the base columns of raw_data', async () => {
+    await db.query(
+      `INSERT INTO raw_data (id, source, url, headline, summary, tickers, published_at, language, raw)
+       VALUES ('ext-1', 'external', NULL, 'Externally written headline for a fixture', NULL, '{AAPL}',
+               '2024-05-01T00:00:00Z', 'en', '{}'),
+              ('ext-2', 'external', NULL, 'Another externally written headline', NULL, '{}',
+               '2024-05-01T00:00:00Z', 'en', '{}')`,
+    );
+    const rows = await db.query<{ collected_at: unknown; item_key: unknown }>(
+      `SELECT collected_at, item_key FROM raw_data WHERE source = 'external'`,
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.collected_at !== null && r.item_key === null)).toBe(true);
+  });
+
   it('ends an Alpha Vantage run throttled by a "Note" as rate-limited and charges the request to the quota', async () => {
     const cfg = testSourcesConfig({
       av: {

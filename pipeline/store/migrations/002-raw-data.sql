@@ -11,11 +11,11 @@ CREATE TABLE IF NOT EXISTS raw_data (
   summary text,
   tickers text[] NOT NULL DEFAULT '{}',
   published_at timestamptz NOT NULL,          -- UTC
-  collected_at timestamptz NOT NULL,
+  collected_at timestamptz NOT NULL DEFAULT now(),
   language text NOT NULL DEFAULT 'und',       -- ISO 639-1, or 'und' when undetermined
   raw jsonb NOT NULL DEFAULT '{}'::jsonb,     -- the first source's payload, verbatim
-  item_key text NOT NULL,                     -- that source's own id for the item
-  headline_hash text NOT NULL,                -- sha256 of the normalised headline (story key)
+  item_key text,                              -- that source's own id for the item (set by collect)
+  headline_hash text,                         -- story key: sha256 of the normalised headline (set by collect)
   source_count integer NOT NULL DEFAULT 1,    -- how many (source, item) deliveries merged here
   run_id bigint,                              -- the collection run that inserted it
   updated_at timestamptz NOT NULL DEFAULT now()
