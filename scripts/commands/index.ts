@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCollect } from './collect';
 import { registerCompareCommand } from './compare';
 import { registerConfigCommand } from './config';
 import { registerEval } from './eval';
@@ -8,6 +9,7 @@ import { registerRegistryCommand } from './registry';
 import { registerScore } from './score';
 import { registerStart } from './start';
 import { registerTrainCommand } from './train';
+import { registerValidate } from './validate';
 
 /** Each command lives in its own file and adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -15,6 +17,8 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerScore,
   registerEval,
+  registerCollect,
+  registerValidate,
   registerTrainCommand,
   registerCompareCommand,
   registerRegistryCommand,
