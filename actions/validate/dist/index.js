@@ -1,5 +1,5 @@
-const __WEBPACK_EXTERNAL_MODULE__electric_sql_pglite_1179007e__ = await import("@electric-sql/pglite").catch((error) => new Proxy({}, { get(_t, key) { if (key === "then") return undefined; throw error; } }));
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+const __WEBPACK_EXTERNAL_MODULE__electric_sql_pglite_1179007e__ = await import("@electric-sql/pglite").catch((error) => new Proxy({}, { get(_t, key) { if (key === "then") return undefined; throw error; } }));
 /******/ var __webpack_modules__ = ({
 
 /***/ 770:
@@ -28380,7 +28380,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3491);
 /* harmony import */ var _config_quality__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6194);
 /* harmony import */ var _lib_errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8115);
-/* harmony import */ var _pipeline_collect_open__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9971);
+/* harmony import */ var _pipeline_collect_open__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7812);
 /* harmony import */ var _pipeline_validate_stage__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8152);
 
 
@@ -28713,7 +28713,7 @@ function describeError(error) {
 
 /***/ }),
 
-/***/ 9971:
+/***/ 7812:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28727,34 +28727,52 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./lib/errors.ts
 var errors = __nccwpck_require__(8115);
-;// CONCATENATED MODULE: ./pipeline/store/db.ts
-
-
+;// CONCATENATED MODULE: ./pipeline/store/types.ts
 
 class StoreError extends errors/* FinsentError */.qp {
     constructor(message, context = {}, options) {
         super('STORE_ERROR', message, context, options);
     }
 }
-async function openDb(options) {
-    return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
-}
+
+;// CONCATENATED MODULE: ./pipeline/store/pglite.ts
+
+
+
+
+/**
+ * Opens PGlite in memory (`memory://` or undefined) or persisted in `dataDir`.
+ *
+ * PGlite itself does not stop two processes from opening the same directory, and two
+ * single-user Postgres instances writing one data directory corrupt it. So a persisted open
+ * takes `<dataDir>.lock` (pid + host) first and fails with a clear message while another live
+ * process holds it; a lock left by a dead process is taken over.
+ */
 async function openPglite(dataDir) {
     const { PGlite } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7556));
-    let target;
-    if (dataDir && dataDir !== 'memory://') {
-        (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(dataDir), { recursive: true });
-        target = dataDir;
+    const target = dataDir && dataDir !== 'memory://' ? external_node_path_default().resolve(dataDir) : undefined;
+    let release = () => { };
+    if (target) {
+        try {
+            (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+        }
+        catch (error) {
+            throw new StoreError(`cannot create ${external_node_path_default().dirname(target)} for the embedded database: ${error.message}; ` +
+                'set FINSENT_DATA_DIR to a writable directory', { action: 'opening PGlite', input: target }, { cause: error });
+        }
+        release = acquireLock(target);
     }
     let pg;
     try {
         pg = (await PGlite.create(target));
     }
     catch (error) {
-        throw new StoreError(`could not open the embedded database at ${target ?? 'memory'}: ${error.message}; ` +
-            'check that FINSENT_DATA_DIR is writable and that no other finsent process holds it', { action: 'opening PGlite', input: target }, { cause: error });
+        release();
+        throw openFailure(target, error);
     }
     const wrapTx = (tx) => ({
         kind: 'pglite',
@@ -28777,37 +28795,188 @@ async function openPglite(dataDir) {
             if (closed)
                 return;
             closed = true;
-            await pg.close();
+            try {
+                await pg.close();
+            }
+            finally {
+                release();
+            }
         },
     };
 }
-// ---------------------------------------------------------------------------------------------
-// postgres.js
-async function openPostgres(url, options) {
-    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 534).then(__nccwpck_require__.bind(__nccwpck_require__, 1534));
-    const sql = postgres(url, {
-        max: options.max ?? 10,
-        onnotice: () => { },
-        connect_timeout: 10,
-        // Keep int8 / numeric as JS numbers the way PGlite returns them.
-        types: {
-            bigint: {
-                to: 20,
-                from: [20],
-                serialize: (x) => String(x),
-                parse: (x) => Number(x),
-            },
-        },
-        ...(options.schema ? { connection: { search_path: options.schema } } : {}),
+function openFailure(target, error) {
+    const reason = error?.message ?? String(error);
+    if (target && (0,external_node_fs_.existsSync)(external_node_path_default().join(target, 'PG_VERSION'))) {
+        const version = (0,external_node_fs_.readFileSync)(external_node_path_default().join(target, 'PG_VERSION'), 'utf8').trim().slice(0, 20);
+        return new StoreError(`the embedded database at ${target} cannot be opened (${reason}); it is corrupt or was written by ` +
+            `an incompatible PGlite version (its PG_VERSION says "${version}"). Move it aside ` +
+            `(mv ${target} ${target}.broken) to start with an empty one, restore a backup, or set DATABASE_URL`, { action: 'opening PGlite', input: target, pgVersion: version }, { cause: error });
+    }
+    return new StoreError(`could not open the embedded database at ${target ?? 'memory'}: ${reason}; ` +
+        'check that FINSENT_DATA_DIR is writable and has free space', { action: 'opening PGlite', input: target }, { cause: error });
+}
+/** Takes `<dir>.lock`; returns the function that gives it back. */
+function acquireLock(dir) {
+    const lockPath = `${dir}.lock`;
+    const record = { pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), since: new Date().toISOString() };
+    for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+            const fd = (0,external_node_fs_.openSync)(lockPath, 'wx');
+            (0,external_node_fs_.writeSync)(fd, JSON.stringify(record));
+            (0,external_node_fs_.closeSync)(fd);
+            let held = true;
+            return () => {
+                if (!held)
+                    return;
+                held = false;
+                (0,external_node_fs_.rmSync)(lockPath, { force: true });
+            };
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST') {
+                throw new StoreError(`cannot write the lock file ${lockPath}: ${error.message}; ` +
+                    'set FINSENT_DATA_DIR to a writable directory', { action: 'locking PGlite', input: lockPath }, { cause: error });
+            }
+        }
+        const holder = readLock(lockPath);
+        if (holder && isAlive(holder)) {
+            const who = holder.pid === process.pid ? 'this process (it was opened twice)' : `pid ${holder.pid}`;
+            throw new StoreError(`the embedded database at ${dir} is in use by ${who} on ${holder.host} since ${holder.since}; ` +
+                'stop that finsent process (PGlite allows one process at a time) or set DATABASE_URL to share a ' +
+                `Postgres server. If no such process runs, delete ${lockPath}`, { action: 'locking PGlite', input: dir, holder });
+        }
+        // Stale: its process is gone (crash, kill -9). Take it over.
+        (0,external_node_fs_.rmSync)(lockPath, { force: true });
+    }
+    throw new StoreError(`could not take the lock ${lockPath}; another process keeps recreating it`, {
+        action: 'locking PGlite',
+        input: lockPath,
     });
+}
+function readLock(lockPath) {
     try {
-        await sql.unsafe('select 1');
+        const parsed = JSON.parse((0,external_node_fs_.readFileSync)(lockPath, 'utf8'));
+        if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') {
+            return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? 'unknown') };
+        }
+    }
+    catch {
+        // Unreadable or half-written lock: treated as stale below.
+    }
+    return undefined;
+}
+function isAlive(holder) {
+    // A lock from another host (a shared volume) cannot be checked: assume it is live.
+    if (holder.host !== (0,external_node_os_namespaceObject.hostname)())
+        return true;
+    try {
+        process.kill(holder.pid, 0);
+        return true;
     }
     catch (error) {
-        await sql.end({ timeout: 1 }).catch(() => { });
-        throw new StoreError(`could not connect to Postgres (${redactUrl(url)}): ${error.message}; ` +
-            'check DATABASE_URL, or unset it to use the embedded database', { action: 'connecting to Postgres', input: redactUrl(url) }, { cause: error });
+        return error.code === 'EPERM';
     }
+}
+
+;// CONCATENATED MODULE: ./pipeline/store/postgres.ts
+
+/** Connection errors worth another attempt: the server is starting, waking, or briefly full. */
+const RETRYABLE_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'CONNECT_TIMEOUT',
+    'CONNECTION_CLOSED',
+    'CONNECTION_ENDED',
+    'CONNECTION_DESTROYED',
+    '57P03', // cannot_connect_now (starting up, shutting down)
+    '53300', // too_many_connections
+    '08000',
+    '08001',
+    '08004',
+    '08006',
+]);
+const DEFAULT_CONNECT_ATTEMPTS = 5;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Opens a postgres.js pool and proves it with `select 1`, retrying refused or timed-out
+ * connections with exponential backoff and jitter. Authentication, unknown database and bad
+ * URL errors fail at once: waiting does not fix them.
+ */
+async function openPostgres(url, options, wait = sleep) {
+    const attempts = Math.max(1, options.connectAttempts ?? DEFAULT_CONNECT_ATTEMPTS);
+    let statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    let lastError;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        const sql = await createPool(url, options, statementTimeout);
+        try {
+            await sql.unsafe('select 1');
+            return wrapPool(sql);
+        }
+        catch (error) {
+            lastError = error;
+            await sql.end({ timeout: 1 }).catch(() => { });
+            // PgBouncer-style poolers (Neon's `-pooler` host) reject unknown startup parameters;
+            // fall back to no server-side timeout rather than not connecting at all.
+            if (statementTimeout > 0 && /unsupported startup parameter/i.test(error.message)) {
+                statementTimeout = 0;
+                attempt--;
+                continue;
+            }
+            if (!isRetryable(error) || attempt === attempts)
+                break;
+            const backoff = Math.min(4000, 250 * 2 ** (attempt - 1));
+            await wait(backoff / 2 + Math.random() * (backoff / 2));
+        }
+    }
+    throw new StoreError(`could not connect to Postgres (${redactUrl(url)}): ${describe(lastError)}; ` +
+        'check DATABASE_URL (host, port, user, password, database, ?sslmode=require for Neon), ' +
+        'or unset it to use the embedded database', { action: 'connecting to Postgres', input: redactUrl(url), attempts }, { cause: lastError });
+}
+async function createPool(url, options, statementTimeoutMs) {
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 534).then(__nccwpck_require__.bind(__nccwpck_require__, 1534));
+    const connection = { application_name: 'finsent' };
+    if (options.schema)
+        connection.search_path = options.schema;
+    if (statementTimeoutMs > 0)
+        connection.statement_timeout = String(statementTimeoutMs);
+    try {
+        return postgres(url, {
+            max: options.max ?? 10,
+            onnotice: () => { },
+            connect_timeout: 10,
+            // Close idle connections before a serverless host (Neon) or a NAT drops them silently.
+            idle_timeout: 60,
+            max_lifetime: 30 * 60,
+            // Keep int8 / numeric as JS numbers the way PGlite returns them.
+            types: {
+                bigint: {
+                    to: 20,
+                    from: [20],
+                    serialize: (x) => String(x),
+                    parse: (x) => Number(x),
+                },
+                // A string bound to a json/jsonb parameter is already JSON (the bulk-write idiom
+                // `jsonb_to_recordset($1::jsonb)` with JSON.stringify(rows)); postgres.js would encode
+                // it a second time into a JSON string. PGlite passes strings through: so do we.
+                json: {
+                    to: 114,
+                    from: [114, 3802],
+                    serialize: (x) => (typeof x === 'string' ? x : JSON.stringify(x)),
+                    parse: (x) => JSON.parse(x),
+                },
+            },
+            connection,
+        });
+    }
+    catch (error) {
+        throw new StoreError(`DATABASE_URL is not a usable Postgres URL (${redactUrl(url)}): ${describe(error)}; ` +
+            'expected postgres://user:password@host:5432/database', { action: 'connecting to Postgres', input: redactUrl(url) }, { cause: error });
+    }
+}
+function wrapPool(sql) {
     const wrap = (tx) => ({
         kind: 'postgres',
         query: async (text, params = []) => (await tx.unsafe(text, [...params])),
@@ -28829,6 +28998,13 @@ async function openPostgres(url, options) {
         },
     };
 }
+function isRetryable(error) {
+    const code = error?.code;
+    return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+function describe(error) {
+    return error instanceof Error ? error.message : String(error);
+}
 /** Hides the password in a connection string before it is logged or shown. */
 function redactUrl(url) {
     try {
@@ -28840,6 +29016,23 @@ function redactUrl(url) {
     catch {
         return '<unparseable DATABASE_URL>';
     }
+}
+
+;// CONCATENATED MODULE: ./pipeline/store/db.ts
+
+
+
+
+/**
+ * Opens the database seam without migrating it (see `openStore` in ./open for the migrated
+ * store the stages use): postgres.js when `databaseUrl` is given, PGlite otherwise.
+ *
+ * @example
+ * const db = await openDb({ dataDir: 'memory://' });
+ * await db.query('SELECT 1 AS one'); // → [{ one: 1 }]
+ */
+async function openDb(options) {
+    return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
 }
 
 // EXTERNAL MODULE: external "node:url"
