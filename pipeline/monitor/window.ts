@@ -1,0 +1,258 @@
+import { NUMERIC_FEATURES, type NumericFeature } from '../../config/drift';
+import { LABELS, type Label } from '../../models/types';
+import type { Db } from '../store/db';
+import type { NumericReference, ReferenceSnapshot } from './reference';
+import { type EcdfAtReference, ecdfAtReference } from './stats';
+
+/** Which rows of the prediction log form a window: one family, optionally one version. */
+export interface WindowFilter {
+  model: string;
+  version?: string;
+  from: Date;
+  to: Date;
+}
+
+/** A logged prediction as the monitor reads it (the in-memory twin of a `predictions` row). */
+export interface LoggedPrediction {
+  model: string;
+  label: Label;
+  sentiment: number;
+  confidence: number;
+  text_length: number;
+  text: string | null;
+  ticker: string | null;
+  text_hash: string;
+}
+
+/** Everything drift needs from the current window, however it was computed. */
+export interface CurrentWindow {
+  n: number;
+  labels: Record<Label, number>;
+  numeric: Record<NumericFeature, { ecdf: EcdfAtReference; mean: number; sd: number }>;
+  /** Up to `text.sample` rows with their text, for vocabulary and tickers. */
+  textSample: Array<{ text: string | null; ticker: string | null }>;
+  disagreement?: DisagreementCounts;
+}
+
+export interface DisagreementCounts {
+  models: [string, string];
+  pairs: number;
+  disagree: number;
+  /** `${labelA}>${labelB}` → count, for the evidence table. */
+  matrix: Record<string, number>;
+}
+
+const COLUMN: Record<NumericFeature, string> = {
+  sentiment: 'sentiment',
+  confidence: 'confidence',
+  text_length: 'text_length',
+};
+
+/** WHERE clause and parameters for a window; parameters start at $1. */
+export function windowWhere(f: WindowFilter, alias = ''): { sql: string; params: unknown[] } {
+  const a = alias ? `${alias}.` : '';
+  const params: unknown[] = [f.model, f.from.toISOString(), f.to.toISOString()];
+  let sql = `${a}model = $1 AND ${a}created_at >= $2 AND ${a}created_at < $3`;
+  if (f.version) {
+    params.push(f.version);
+    sql += ` AND ${a}version = $4`;
+  }
+  return { sql, params };
+}
+
+/** A Postgres array literal of doubles, passed as text and cast in SQL (same on both engines). */
+export function float8ArrayLiteral(values: readonly number[]): string {
+  return `{${values.map((v) => String(v)).join(',')}}`;
+}
+
+/**
+ * Reads the current window from the store. The heavy lifting stays in SQL: counts, means and
+ * one `width_bucket` pass per feature against the reference's values (which gives both CDFs
+ * exactly, so KS and PSI need no rows in JS). Only a bounded text sample comes back.
+ */
+export async function loadCurrentWindow(
+  db: Db,
+  filter: WindowFilter,
+  reference: ReferenceSnapshot,
+  options: { textSample: number; disagreementModels?: [string, string] },
+): Promise<CurrentWindow> {
+  const where = windowWhere(filter);
+  const [agg] = await db.query<Record<string, number | null>>(
+    `SELECT count(*)::int AS n,
+       ${LABELS.map((l) => `count(*) FILTER (WHERE label = '${l}')::int AS "l_${l}"`).join(',\n       ')},
+       ${NUMERIC_FEATURES.map(
+         (f) =>
+           `avg(${COLUMN[f]})::float8 AS "m_${f}", coalesce(stddev_samp(${COLUMN[f]}), 0)::float8 AS "s_${f}"`,
+       ).join(',\n       ')}
+     FROM predictions WHERE ${where.sql}`,
+    where.params,
+  );
+  const n = Number(agg?.n ?? 0);
+  const labels = Object.fromEntries(LABELS.map((l) => [l, Number(agg?.[`l_${l}`] ?? 0)])) as Record<
+    Label,
+    number
+  >;
+  // postgres.js runs these on separate pooled connections; PGlite simply queues them.
+  const ecdfs = await Promise.all(
+    NUMERIC_FEATURES.map((f) =>
+      n === 0 ? emptyEcdf(reference.numeric[f]) : sqlEcdf(db, filter, f, reference.numeric[f]),
+    ),
+  );
+  const numeric = Object.fromEntries(
+    NUMERIC_FEATURES.map((f, i) => [
+      f,
+      {
+        ecdf: ecdfs[i]!,
+        mean: Number(agg?.[`m_${f}`] ?? Number.NaN),
+        sd: Number(agg?.[`s_${f}`] ?? Number.NaN),
+      },
+    ]),
+  ) as CurrentWindow['numeric'];
+  const textSample = n === 0 ? [] : await sampleTexts(db, filter, n, options.textSample);
+  const disagreement = options.disagreementModels
+    ? await disagreementCounts(db, filter, options.disagreementModels)
+    : undefined;
+  return { n, labels, numeric, textSample, ...(disagreement ? { disagreement } : {}) };
+}
+
+function emptyEcdf(ref: NumericReference): EcdfAtReference {
+  return { total: 0, lt: ref.values.map(() => 0), eq: ref.values.map(() => 0) };
+}
+
+/** Counts below and at each reference value, from one grouped width_bucket pass. */
+async function sqlEcdf(
+  db: Db,
+  filter: WindowFilter,
+  feature: NumericFeature,
+  ref: NumericReference,
+): Promise<EcdfAtReference> {
+  const where = windowWhere(filter, 'p');
+  const k = where.params.length + 1;
+  const rows = await db.query<{ b: number; c: number; e: number }>(
+    `WITH k AS (SELECT $${k}::text::float8[] AS cuts)
+     SELECT b, count(*)::int AS c, count(*) FILTER (WHERE x = cuts[b])::int AS e
+     FROM (SELECT p.${COLUMN[feature]}::float8 AS x, width_bucket(p.${COLUMN[feature]}::float8, k.cuts) AS b, k.cuts
+           FROM predictions p CROSS JOIN k WHERE ${where.sql}) t
+     GROUP BY b`,
+    [...where.params, float8ArrayLiteral(ref.values)],
+  );
+  // Bucket b holds values in [v_b, v_{b+1}); bucket 0 those below v_1.
+  const K = ref.values.length;
+  const inBucket = new Array<number>(K + 1).fill(0);
+  const eq = new Array<number>(K).fill(0);
+  let total = 0;
+  for (const r of rows) {
+    const b = Number(r.b);
+    inBucket[b] = Number(r.c);
+    if (b >= 1) eq[b - 1] = Number(r.e);
+    total += Number(r.c);
+  }
+  const lt: number[] = [];
+  let below = 0;
+  for (let i = 0; i < K; i++) {
+    below += inBucket[i]!;
+    lt.push(below);
+  }
+  return { total, lt, eq };
+}
+
+/** A uniform random sample of about `size` rows with text (random() per row: one scan, no sort). */
+async function sampleTexts(
+  db: Db,
+  filter: WindowFilter,
+  n: number,
+  size: number,
+): Promise<CurrentWindow['textSample']> {
+  const where = windowWhere(filter);
+  const share = Math.min(1, (1.1 * size) / Math.max(n, 1));
+  const i = where.params.length;
+  const rows = await db.query<{ text: string | null; ticker: string | null }>(
+    `SELECT text, ticker FROM predictions
+     WHERE ${where.sql} AND (text IS NOT NULL OR ticker IS NOT NULL) AND ($${i + 1}::float8 >= 1 OR random() < $${i + 1}::float8)
+     LIMIT $${i + 2}`,
+    [...where.params, share, size],
+  );
+  return rows;
+}
+
+/** How often two families labelled the same text differently within the window. */
+export async function disagreementCounts(
+  db: Db,
+  filter: WindowFilter,
+  models: [string, string],
+): Promise<DisagreementCounts> {
+  const rows = await db.query<{ la: string; lb: string; c: number }>(
+    `SELECT la, lb, count(*)::int AS c FROM (
+       SELECT text_hash, min(label) FILTER (WHERE model = $1) AS la, min(label) FILTER (WHERE model = $2) AS lb
+       FROM predictions WHERE model IN ($1, $2) AND created_at >= $3 AND created_at < $4
+       GROUP BY text_hash) t
+     WHERE la IS NOT NULL AND lb IS NOT NULL GROUP BY la, lb`,
+    [models[0], models[1], filter.from.toISOString(), filter.to.toISOString()],
+  );
+  return summariseDisagreement(
+    models,
+    rows.map((r) => [r.la, r.lb, Number(r.c)]),
+  );
+}
+
+function summariseDisagreement(
+  models: [string, string],
+  cells: Array<[string, string, number]>,
+): DisagreementCounts {
+  let pairs = 0;
+  let disagree = 0;
+  const matrix: Record<string, number> = {};
+  for (const [a, b, c] of cells) {
+    pairs += c;
+    if (a !== b) disagree += c;
+    matrix[`${a}>${b}`] = (matrix[`${a}>${b}`] ?? 0) + c;
+  }
+  return { models, pairs, disagree, matrix };
+}
+
+/** The same window computed from rows in memory (tests, and small logs read from files). */
+export function currentWindowFromRows(
+  rows: readonly LoggedPrediction[],
+  reference: ReferenceSnapshot,
+  options: { textSample: number; disagreementModels?: [string, string] },
+): CurrentWindow {
+  const own = rows.filter((r) => r.model === reference.model);
+  const labels = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  for (const r of own) labels[r.label] += 1;
+  const numeric = Object.fromEntries(
+    NUMERIC_FEATURES.map((f) => {
+      const xs = own.map((r) => r[f]);
+      const mean = xs.reduce((s, x) => s + x, 0) / (xs.length || 1);
+      const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(xs.length - 1, 1));
+      return [
+        f,
+        { ecdf: ecdfAtReference(reference.numeric[f], xs), mean: xs.length ? mean : Number.NaN, sd },
+      ];
+    }),
+  ) as CurrentWindow['numeric'];
+  const textSample = own
+    .filter((r) => r.text !== null || r.ticker !== null)
+    .slice(0, options.textSample)
+    .map((r) => ({ text: r.text, ticker: r.ticker }));
+  let disagreement: DisagreementCounts | undefined;
+  if (options.disagreementModels) {
+    const [a, b] = options.disagreementModels;
+    const byHash = new Map<string, { a?: string; b?: string }>();
+    for (const r of rows) {
+      if (r.model !== a && r.model !== b) continue;
+      const e = byHash.get(r.text_hash) ?? {};
+      const key = r.model === a ? 'a' : 'b';
+      if (e[key] === undefined || r.label < e[key]!) e[key] = r.label;
+      byHash.set(r.text_hash, e);
+    }
+    const cells = new Map<string, number>();
+    for (const e of byHash.values()) {
+      if (e.a && e.b) cells.set(`${e.a}|${e.b}`, (cells.get(`${e.a}|${e.b}`) ?? 0) + 1);
+    }
+    disagreement = summariseDisagreement(
+      options.disagreementModels,
+      [...cells.entries()].map(([k, c]) => [...(k.split('|') as [string, string]), c]),
+    );
+  }
+  return { n: own.length, labels, numeric, textSample, ...(disagreement ? { disagreement } : {}) };
+}
