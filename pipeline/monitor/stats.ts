@@ -424,5 +424,5 @@ export function oneProportionTest(hits: number, n: number, expected: number): Pr
 }
 
 function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(Math.max(x, 0), 1);
 }
