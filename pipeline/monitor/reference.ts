@@ -165,7 +165,7 @@ export async function saveReference(db: Db, snapshot: ReferenceSnapshot): Promis
   const id = referenceId(snapshot);
   await db.query(
     `INSERT INTO drift_references (id, model, version, source_kind, source_name, dataset_fingerprint, n, snapshot, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9)
      ON CONFLICT (id) DO NOTHING`,
     [
       id,

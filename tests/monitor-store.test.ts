@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DriftConfig, loadDriftConfig } from '../config/drift';
+import { evaluateDrift } from '../pipeline/monitor/drift';
+import { buildReferenceSnapshot, latestReference, saveReference } from '../pipeline/monitor/reference';
+import { runMonitor } from '../pipeline/monitor/run';
+import { latestDriftMetrics } from '../pipeline/monitor/store';
+import { currentWindowFromRows } from '../pipeline/monitor/window';
+import type { Db } from '../pipeline/store/db';
+import { logPredictions } from './fixtures/monitor/log';
+import { asReferenceRows, companion, synthetic } from './fixtures/monitor/synthetic';
+import { dbTargets } from './helpers/db';
+
+const config: DriftConfig = loadDriftConfig();
+const until = new Date('2026-03-02T00:00:00Z');
+const from = new Date('2026-03-01T00:00:00Z');
+
+const refRows = synthetic({ n: 3000, seed: 21 });
+const snapshot = buildReferenceSnapshot({
+  model: 'vader',
+  version: '1.0.0',
+  sourceName: 'synthetic-eval',
+  rows: asReferenceRows(refRows),
+  predictions: refRows.map((r) => r.prediction),
+  compare: {
+    models: ['vader', 'finbert'],
+    predictions: companion(refRows, 'finbert', 0.2, 22).map((r) => r.prediction),
+  },
+});
+// The current window: shifted sentiment, new tickers, more disagreement.
+const current = synthetic({ n: 2500, seed: 23, shift: 0.25, newTickerShare: 0.3 });
+const shadow = companion(current, 'finbert', 0.4, 24);
+
+describe.each(dbTargets())('monitoring from the store on $name', (target) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await target.open();
+    await saveReference(db, snapshot);
+    await logPredictions(db, current, { from, to: until, prefix: 'cur', latency: (i) => 1 + (i % 100) });
+    await logPredictions(db, shadow, { from, to: until, prefix: 'sh', shadow: true });
+    // Older traffic outside the window must not count.
+    await logPredictions(db, synthetic({ n: 300, seed: 25 }), {
+      from: new Date('2026-02-01T00:00:00Z'),
+      to: new Date('2026-02-02T00:00:00Z'),
+      prefix: 'old',
+    });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('stores a reference once however often it is saved, and finds it again', async () => {
+    await saveReference(db, snapshot);
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM drift_references');
+    expect(row?.n).toBe(1);
+    const found = await latestReference(db, 'vader', '1.0.0');
+    expect(found?.snapshot.vocabulary).toEqual(snapshot.vocabulary);
+  });
+
+  it('computes in SQL exactly the drift it computes from the same rows in memory', async () => {
+    const report = await runMonitor({
+      db,
+      config,
+      models: [{ model: 'vader', version: '1.0.0' }],
+      until,
+      persist: false,
+    });
+    const memory = evaluateDrift(
+      snapshot,
+      currentWindowFromRows([...current, ...shadow], snapshot, {
+        textSample: config.text.sample,
+        disagreementModels: config.disagreement.models,
+      }),
+      config,
+    );
+    const sql = report.models[0]!.drift.signals;
+    expect(report.models[0]!.predictions).toBe(2500);
+    for (const m of memory) {
+      const s = sql.find((x) => x.feature === m.feature && x.metric === m.metric)!;
+      expect(s.severity, `${m.feature}/${m.metric}`).toBe(m.severity);
+      expect(s.value ?? Number.NaN, `${m.feature}/${m.metric}`).toBeCloseTo(m.value ?? Number.NaN, 9);
+    }
+    const flagged = Object.fromEntries(sql.map((s) => [`${s.feature}/${s.metric}`, s.severity]));
+    expect(flagged['sentiment/ks']).toBe('alert');
+    expect(flagged['unseen_tickers/proportion']).toBe('alert');
+    expect(flagged['disagreement/proportion']).toBe('alert');
+    expect(flagged['confidence/ks']).toBe('ok');
+  });
+
+  it('writes drift_metrics and live model_performance, and a re-run replaces instead of duplicating', async () => {
+    const run = () => runMonitor({ db, config, models: [{ model: 'vader', version: '1.0.0' }], until });
+    const first = await run();
+    await run();
+    const [dm] = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM drift_metrics WHERE run_id = $1',
+      [first.models[0]!.runId],
+    );
+    expect(dm?.n).toBe(first.models[0]!.drift.signals.length);
+    const perf = await db.query<{
+      version: string;
+      n: number;
+      latency_p50_ms: number;
+      latency_p99_ms: number;
+    }>(
+      `SELECT version, n, latency_p50_ms, latency_p99_ms FROM model_performance WHERE context = 'live' AND model = 'vader'`,
+    );
+    expect(perf).toHaveLength(1);
+    expect(perf[0]!.n).toBe(2500);
+    // latencies cycle 1..100 ms: percentile_cont gives 50.5 and 99.01
+    expect(perf[0]!.latency_p50_ms).toBeCloseTo(50.5, 6);
+    expect(perf[0]!.latency_p99_ms).toBeCloseTo(99.01, 6);
+    const latest = await latestDriftMetrics(db);
+    expect(latest.find((r) => r.feature === 'sentiment' && r.metric === 'psi')?.severity).toBe('alert');
+  });
+
+  it('says how to build a reference when a model has none, and still reports performance', async () => {
+    const report = await runMonitor({ db, config, models: [{ model: 'finbert' }], until, persist: false });
+    expect(report.models[0]!.notes.join(' ')).toMatch(/finsent monitor reference --model finbert/);
+    expect(report.models[0]!.drift.signals).toEqual([]);
+    expect(report.models[0]!.predictions).toBe(2500);
+  });
+});
