@@ -104,9 +104,7 @@ export async function saveLivePerformance(
 }
 
 /** The latest value of every (model, feature, metric) series: what the API's drift gauges show. */
-export async function latestDriftMetrics(
-  db: Db,
-): Promise<
+export async function latestDriftMetrics(db: Db): Promise<
   Array<{
     model: string;
     feature: string;
