@@ -61,7 +61,7 @@ export function incidentFingerprint(kind: IncidentKind, model: string): string {
  * @example await handleIncidents({ db, report, config, github: { client: octokit, owner, repo } })
  */
 export async function handleIncidents(options: IncidentOptions): Promise<IncidentOutcome[]> {
-  const { db, report, config } = options;
+  const { report, config } = options;
   const now = options.now ?? new Date();
   const gh = config.alerts.github ? options.github : undefined;
   const label = config.alerts.labels[0]!;
