@@ -32,13 +32,13 @@ type Q = { version: string; n: number; q: number[] | string | null; cache: numbe
 
 /**
  * Latency percentiles (exact, percentile_cont), throughput, cache and error rates per version
- * from the prediction log, and rolling accuracy / macro-F1 from the feedback of `feedbackFrom`
- * onwards. Shadow predictions count for quality but not for latency: they are off the request path.
+ * from the prediction log, and rolling accuracy / macro-F1 from the feedback received within
+ * `feedbackWindow`. Shadow predictions count for quality but not for latency: they are off the request path.
  */
 export async function loadPerformance(
   db: Db,
   filter: WindowFilter,
-  feedbackFrom: Date,
+  feedbackWindow: { from: Date; to: Date },
   config: DriftConfig,
 ): Promise<VersionPerformance[]> {
   const window = [filter.model, filter.from.toISOString(), filter.to.toISOString()];
@@ -67,7 +67,7 @@ export async function loadPerformance(
        FROM feedback f JOIN predictions p ON p.text_hash = f.text_hash
        WHERE f.prediction_id IS NULL AND p.model = $1 AND f.updated_at >= $2 AND f.updated_at < $3
      ) x GROUP BY version, predicted, actual`,
-    [filter.model, feedbackFrom.toISOString(), filter.to.toISOString()],
+    [filter.model, feedbackWindow.from.toISOString(), feedbackWindow.to.toISOString()],
   );
   const versions = new Set<string>([...served.map((r) => r.version), ...cells.map((r) => r.version)]);
   const minutes = (filter.to.getTime() - filter.from.getTime()) / 60_000;

@@ -87,7 +87,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorReport
       }
       signals = evaluateDrift(stored.snapshot, current, config);
     }
-    const versions = await loadPerformance(db, filter, feedbackFrom, config);
+    const versions = await loadPerformance(db, filter, { from: feedbackFrom, to }, config);
     const runId = `mon-${sha256([target.model, stored?.id ?? '-', from.toISOString(), to.toISOString()].join('|')).slice(0, 20)}`;
     if (options.persist !== false) {
       await saveDriftMetrics(
