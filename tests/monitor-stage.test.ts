@@ -10,10 +10,10 @@ import { formatMarkdown, formatReport } from '../pipeline/monitor/report';
 import { monitorTargets, runMonitorStage } from '../pipeline/monitor/stage';
 import type { Db } from '../pipeline/store/db';
 import { buildProgram } from '../scripts/cli/program';
-import { dbTargets } from './helpers/db';
 import { fakeGitHub } from './fixtures/monitor/fake-github';
 import { logPredictions } from './fixtures/monitor/log';
 import { asReferenceRows, synthetic } from './fixtures/monitor/synthetic';
+import { dbTargets } from './helpers/db';
 
 const models = parseModelsConfig(`
 families: { vader: { champion: 1.0.0 }, finbert: { champion: builtin } }
@@ -26,7 +26,10 @@ describe('monitor targets', () => {
     const config = loadDriftConfig();
     expect(monitorTargets(config, models)).toEqual([{ model: 'vader', version: '1.0.0' }]);
     expect(monitorTargets({ ...config, models: ['finbert'] }, models)).toEqual([{ model: 'finbert' }]);
-    expect(monitorTargets(config, models, ['finbert', 'vader'])).toEqual([{ model: 'finbert' }, { model: 'vader', version: '1.0.0' }]);
+    expect(monitorTargets(config, models, ['finbert', 'vader'])).toEqual([
+      { model: 'finbert' },
+      { model: 'vader', version: '1.0.0' },
+    ]);
   });
 });
 
@@ -57,17 +60,25 @@ describe.each(dbTargets())('the monitor stage on $name', (target) => {
     const { report, incidents } = await runMonitorStage(ctx);
     expect(build).toHaveBeenCalledWith('vader', '1.0.0');
     expect(report.models[0]?.drift.signals.find((s) => s.feature === 'label')?.severity).toBe('alert');
-    expect(incidents.find((i) => i.kind === 'drift')).toMatchObject({ action: 'opened', retrain: 'requested' });
+    expect(incidents.find((i) => i.kind === 'drift')).toMatchObject({
+      action: 'opened',
+      retrain: 'requested',
+    });
     // Run again: the reference exists now and the issue is updated, not duplicated.
     const again = await runMonitorStage(ctx);
     expect(build).toHaveBeenCalledTimes(1);
-    expect(again.incidents.find((i) => i.kind === 'drift')).toMatchObject({ action: 'updated', retrain: 'cooldown' });
+    expect(again.incidents.find((i) => i.kind === 'drift')).toMatchObject({
+      action: 'updated',
+      retrain: 'cooldown',
+    });
     expect(fake.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues'))).toHaveLength(1);
 
     const text = formatReport(again.report, again.incidents);
     expect(text).toMatch(/^finsent monitor — window .*: ALERT/);
     expect(text).toMatch(/ALERT labels: Cramér's V/);
-    expect(text).toMatch(/drift vader: updated \(https:\/\/github.com\/octo-org\/finsent\/issues\/43\); retrain cooldown/);
+    expect(text).toMatch(
+      /drift vader: updated \(https:\/\/github.com\/octo-org\/finsent\/issues\/43\); retrain cooldown/,
+    );
     const md = formatMarkdown(again.report, again.incidents);
     expect(md).toContain('| label | chi2 |');
     expect(md).toContain('[#43](https://github.com/octo-org/finsent/issues/43)');
@@ -75,7 +86,15 @@ describe.each(dbTargets())('the monitor stage on $name', (target) => {
 
   it('runs read-only without alerts when asked', async () => {
     const before = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM drift_metrics');
-    const { incidents } = await runMonitorStage({ db, env: readEnv({}), modelsConfig: models, until, alerts: false, persist: false, github: null });
+    const { incidents } = await runMonitorStage({
+      db,
+      env: readEnv({}),
+      modelsConfig: models,
+      until,
+      alerts: false,
+      persist: false,
+      github: null,
+    });
     expect(incidents).toEqual([]);
     expect(await db.query('SELECT count(*)::int AS n FROM drift_metrics')).toEqual(before);
   });
