@@ -4,7 +4,7 @@ import { loadModelsConfig, type ModelsConfig } from '../../config/models';
 import type { FinsentEnv } from '../../lib/env';
 import { parseModelId } from '../../models/families';
 import { type Db, openDb } from '../store/db';
-import { migrate } from '../store/migrate';
+import { loadMigrations, migrate } from '../store/migrate';
 import { createOctokit, type GitHubContext, parseRepository } from './github';
 import { handleIncidents, type IncidentOutcome } from './incidents';
 import { latestReference, type ReferenceSnapshot, saveReference } from './reference';
@@ -104,15 +104,21 @@ export async function runMonitorStage(ctx: MonitorStageContext): Promise<Monitor
   return { report, incidents };
 }
 
-/** The store as the CLI and the action open it: Postgres when DATABASE_URL is set, else PGlite. */
-export async function openMonitorStore(env: FinsentEnv): Promise<Db> {
+/**
+ * The store as the CLI and the action open it: Postgres when DATABASE_URL is set, else PGlite.
+ * `migrationsDir` lets a bundled action point at the checkout's migrations.
+ */
+export async function openMonitorStore(
+  env: FinsentEnv,
+  options: { migrationsDir?: string } = {},
+): Promise<Db> {
   const db = await openDb({
     ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}),
     dataDir: path.join(env.dataDir, 'pglite'),
     max: 4,
   });
   try {
-    await migrate(db);
+    await migrate(db, options.migrationsDir ? loadMigrations(options.migrationsDir) : undefined);
   } catch (error) {
     await db.close();
     throw error;
