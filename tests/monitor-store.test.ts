@@ -4,7 +4,7 @@ import { evaluateDrift } from '../pipeline/monitor/drift';
 import { buildReferenceSnapshot, latestReference, saveReference } from '../pipeline/monitor/reference';
 import { runMonitor } from '../pipeline/monitor/run';
 import { latestDriftMetrics } from '../pipeline/monitor/store';
-import { currentWindowFromRows } from '../pipeline/monitor/window';
+import { currentWindowFromRows, disagreementCounts } from '../pipeline/monitor/window';
 import type { Db } from '../pipeline/store/db';
 import { logPredictions } from './fixtures/monitor/log';
 import { asReferenceRows, companion, synthetic } from './fixtures/monitor/synthetic';
@@ -110,6 +110,17 @@ describe.each(dbTargets())('monitoring from the store on $name', (target) => {
     expect(perf[0]!.latency_p99_ms).toBeCloseTo(99.01, 6);
     const latest = await latestDriftMetrics(db);
     expect(latest.find((r) => r.feature === 'sentiment' && r.metric === 'psi')?.severity).toBe('alert');
+  });
+
+  it('estimates the disagreement rate from a hash sample of texts when the window is large', async () => {
+    const window = { model: 'vader', from, to: until };
+    const full = await disagreementCounts(db, window, ['vader', 'finbert']);
+    const half = await disagreementCounts(db, window, ['vader', 'finbert'], { share: 0.5 });
+    expect(full.pairs).toBe(2500);
+    expect(half.sampledShare).toBe(0.5);
+    expect(half.pairs).toBeGreaterThan(1100);
+    expect(half.pairs).toBeLessThan(1400);
+    expect(Math.abs(half.disagree / half.pairs - full.disagree / full.pairs)).toBeLessThan(0.05);
   });
 
   it('says how to build a reference when a model has none, and still reports performance', async () => {

@@ -241,8 +241,14 @@ function disagreementSignal(
     ref?.pairs ?? 0,
     cur.pairs,
     {
-      summary: `${a} vs ${b}: disagree on ${pct(rate)} of ${cur.pairs} shared texts (reference ${base})`,
-      details: { matrix: cur.matrix, models: config.disagreement.models },
+      summary:
+        `${a} vs ${b}: disagree on ${pct(rate)} of ${cur.pairs} shared texts` +
+        `${cur.sampledShare ? ` (hash sample of ${pct(cur.sampledShare)})` : ''} (reference ${base})`,
+      details: {
+        matrix: cur.matrix,
+        models: config.disagreement.models,
+        sampledShare: cur.sampledShare ?? 1,
+      },
     },
   );
 }

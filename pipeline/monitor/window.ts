@@ -1,5 +1,5 @@
 import { NUMERIC_FEATURES, type NumericFeature } from '../../config/drift';
-import { LABELS, type Label } from '../../models/types';
+import { isLabel, LABELS, type Label } from '../../models/types';
 import type { Db } from '../store/db';
 import type { NumericReference, ReferenceSnapshot } from './reference';
 import { type EcdfAtReference, ecdfAtReference } from './stats';
@@ -40,6 +40,8 @@ export interface DisagreementCounts {
   disagree: number;
   /** `${labelA}>${labelB}` → count, for the evidence table. */
   matrix: Record<string, number>;
+  /** Share of texts joined when the window was large (hash-based sample); absent when all were. */
+  sampledShare?: number;
 }
 
 const COLUMN: Record<NumericFeature, string> = {
@@ -66,87 +68,78 @@ export function float8ArrayLiteral(values: readonly number[]): string {
 }
 
 /**
- * Reads the current window from the store. The heavy lifting stays in SQL: counts, means and
- * one `width_bucket` pass per feature against the reference's values (which gives both CDFs
- * exactly, so KS and PSI need no rows in JS). Only a bounded text sample comes back.
+ * Reads the current window from the store. The heavy lifting stays in SQL, in ONE scan of the
+ * window: GROUPING SETS give the label counts, means and, per numeric feature, the counts in
+ * each `width_bucket` of the reference's values (which fixes both empirical CDFs exactly, so KS
+ * and PSI need no rows in JS). Then a bounded text sample and the disagreement join.
  */
 export async function loadCurrentWindow(
   db: Db,
   filter: WindowFilter,
   reference: ReferenceSnapshot,
-  options: { textSample: number; disagreementModels?: [string, string] },
+  options: { textSample: number; disagreementModels?: [string, string]; disagreementTexts?: number },
 ): Promise<CurrentWindow> {
   const where = windowWhere(filter);
-  const [agg] = await db.query<Record<string, number | null>>(
-    `SELECT count(*)::int AS n,
-       ${LABELS.map((l) => `count(*) FILTER (WHERE label = '${l}')::int AS "l_${l}"`).join(',\n       ')},
-       ${NUMERIC_FEATURES.map(
-         (f) =>
-           `avg(${COLUMN[f]})::float8 AS "m_${f}", coalesce(stddev_samp(${COLUMN[f]}), 0)::float8 AS "s_${f}"`,
-       ).join(',\n       ')}
-     FROM predictions WHERE ${where.sql}`,
-    where.params,
+  const k = where.params.length;
+  const F = NUMERIC_FEATURES;
+  // The cuts travel as typed float8[] parameters: a text cast or a toasted column would be
+  // re-parsed or de-toasted for every row (measured: 100× slower).
+  const cut = (i: number) => `$${k + 1 + i}::float8[]`;
+  const rows = await db.query<Record<string, number | string | null>>(
+    `SELECT GROUPING(${F.map((f) => `b_${f}`).join(', ')}, label)::int AS g,
+       ${F.map((f) => `b_${f}`).join(', ')}, label, count(*)::int AS c,
+       ${F.map((f, i) => `count(*) FILTER (WHERE x_${f} = (${cut(i)})[b_${f}])::int AS e_${f}`).join(',\n       ')},
+       ${F.map((f) => `avg(x_${f})::float8 AS m_${f}, coalesce(stddev_samp(x_${f}), 0)::float8 AS s_${f}`).join(',\n       ')}
+     FROM (SELECT label,
+             ${F.map((f, i) => `${COLUMN[f]}::float8 AS x_${f}, width_bucket(${COLUMN[f]}::float8, ${cut(i)}) AS b_${f}`).join(',\n             ')}
+           FROM predictions WHERE ${where.sql}) t
+     GROUP BY GROUPING SETS (${F.map((f) => `(b_${f})`).join(', ')}, (label), ())`,
+    [...where.params, ...F.map((f) => float8ArrayLiteral(reference.numeric[f].values))],
   );
-  const n = Number(agg?.n ?? 0);
-  const labels = Object.fromEntries(LABELS.map((l) => [l, Number(agg?.[`l_${l}`] ?? 0)])) as Record<
-    Label,
-    number
-  >;
-  // postgres.js runs these on separate pooled connections; PGlite simply queues them.
-  const ecdfs = await Promise.all(
-    NUMERIC_FEATURES.map((f) =>
-      n === 0 ? emptyEcdf(reference.numeric[f]) : sqlEcdf(db, filter, f, reference.numeric[f]),
-    ),
-  );
+  // GROUPING() sets a bit for each column NOT grouped, the first column being the highest bit.
+  const all = (1 << (F.length + 1)) - 1;
+  const total = rows.find((r) => Number(r.g) === all);
+  const n = Number(total?.c ?? 0);
+  const labels = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  for (const r of rows) if (Number(r.g) === all - 1 && isLabel(r.label)) labels[r.label] = Number(r.c);
   const numeric = Object.fromEntries(
-    NUMERIC_FEATURES.map((f, i) => [
-      f,
-      {
-        ecdf: ecdfs[i]!,
-        mean: Number(agg?.[`m_${f}`] ?? Number.NaN),
-        sd: Number(agg?.[`s_${f}`] ?? Number.NaN),
-      },
-    ]),
+    F.map((f, i) => {
+      const bit = all - (1 << (F.length - i));
+      const buckets = rows
+        .filter((r) => Number(r.g) === bit)
+        .map((r) => ({ b: Number(r[`b_${f}`]), c: Number(r.c), e: Number(r[`e_${f}`]) }));
+      return [
+        f,
+        {
+          ecdf: ecdfFromBuckets(reference.numeric[f], buckets),
+          mean: n > 0 ? Number(total?.[`m_${f}`]) : Number.NaN,
+          sd: n > 0 ? Number(total?.[`s_${f}`]) : Number.NaN,
+        },
+      ];
+    }),
   ) as CurrentWindow['numeric'];
   const textSample = n === 0 ? [] : await sampleTexts(db, filter, n, options.textSample);
   const disagreement = options.disagreementModels
-    ? await disagreementCounts(db, filter, options.disagreementModels)
+    ? await disagreementCounts(db, filter, options.disagreementModels, {
+        share: Math.min(1, (options.disagreementTexts ?? 50_000) / Math.max(n, 1)),
+      })
     : undefined;
   return { n, labels, numeric, textSample, ...(disagreement ? { disagreement } : {}) };
 }
 
-function emptyEcdf(ref: NumericReference): EcdfAtReference {
-  return { total: 0, lt: ref.values.map(() => 0), eq: ref.values.map(() => 0) };
-}
-
-/** Counts below and at each reference value, from one grouped width_bucket pass. */
-async function sqlEcdf(
-  db: Db,
-  filter: WindowFilter,
-  feature: NumericFeature,
+/** Bucket b holds values in [v_b, v_{b+1}) (bucket 0: below v_1); `e` counts those equal to v_b. */
+export function ecdfFromBuckets(
   ref: NumericReference,
-): Promise<EcdfAtReference> {
-  const where = windowWhere(filter, 'p');
-  const k = where.params.length + 1;
-  // The cuts travel as one typed float8[] parameter: casting text per row would re-parse them
-  // for every row (measured: 100× slower on PGlite).
-  const rows = await db.query<{ b: number; c: number; e: number }>(
-    `SELECT b, count(*)::int AS c, count(*) FILTER (WHERE x = ($${k}::float8[])[b])::int AS e
-     FROM (SELECT p.${COLUMN[feature]}::float8 AS x, width_bucket(p.${COLUMN[feature]}::float8, $${k}::float8[]) AS b
-           FROM predictions p WHERE ${where.sql}) t
-     GROUP BY b`,
-    [...where.params, float8ArrayLiteral(ref.values)],
-  );
-  // Bucket b holds values in [v_b, v_{b+1}); bucket 0 those below v_1.
+  buckets: ReadonlyArray<{ b: number; c: number; e: number }>,
+): EcdfAtReference {
   const K = ref.values.length;
   const inBucket = new Array<number>(K + 1).fill(0);
   const eq = new Array<number>(K).fill(0);
   let total = 0;
-  for (const r of rows) {
-    const b = Number(r.b);
-    inBucket[b] = Number(r.c);
-    if (b >= 1) eq[b - 1] = Number(r.e);
-    total += Number(r.c);
+  for (const { b, c, e } of buckets) {
+    inBucket[b] = c;
+    if (b >= 1) eq[b - 1] = e;
+    total += c;
   }
   const lt: number[] = [];
   let below = 0;
@@ -176,24 +169,42 @@ async function sampleTexts(
   return rows;
 }
 
-/** How often two families labelled the same text differently within the window. */
+/**
+ * How often two families labelled the same text differently within the window. On a large
+ * window only texts whose sha256 falls below a cut are joined (`share` of them): the same
+ * random subset for both families, so pairs stay pairs, and the rate's standard error stays
+ * under half a point while the GROUP BY shrinks twentyfold.
+ */
 export async function disagreementCounts(
   db: Db,
   filter: WindowFilter,
   models: [string, string],
+  options: { share?: number } = {},
 ): Promise<DisagreementCounts> {
+  const share = options.share ?? 1;
+  const params: unknown[] = [models[0], models[1], filter.from.toISOString(), filter.to.toISOString()];
+  let sample = '';
+  if (share < 1) {
+    params.push(
+      Math.max(1, Math.floor(share * 16 ** 6))
+        .toString(16)
+        .padStart(6, '0'),
+    );
+    sample = ` AND text_hash COLLATE "C" < $5`;
+  }
   const rows = await db.query<{ la: string; lb: string; c: number }>(
     `SELECT la, lb, count(*)::int AS c FROM (
        SELECT text_hash, min(label) FILTER (WHERE model = $1) AS la, min(label) FILTER (WHERE model = $2) AS lb
-       FROM predictions WHERE model IN ($1, $2) AND created_at >= $3 AND created_at < $4
+       FROM predictions WHERE model IN ($1, $2) AND created_at >= $3 AND created_at < $4${sample}
        GROUP BY text_hash) t
      WHERE la IS NOT NULL AND lb IS NOT NULL GROUP BY la, lb`,
-    [models[0], models[1], filter.from.toISOString(), filter.to.toISOString()],
+    params,
   );
-  return summariseDisagreement(
+  const counts = summariseDisagreement(
     models,
     rows.map((r) => [r.la, r.lb, Number(r.c)]),
   );
+  return share < 1 ? { ...counts, sampledShare: share } : counts;
 }
 
 function summariseDisagreement(
