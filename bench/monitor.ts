@@ -5,6 +5,7 @@
  *   DATABASE_URL=postgres://… npx tsx bench/monitor.ts   # and the real Postgres, in its own schema
  *   BENCH_ROWS=200000 npx tsx bench/monitor.ts           # smaller
  *   BENCH_ENGINES=postgres BENCH_KEEP=1 …                 # one engine; keep the schema for EXPLAIN
+ *   BENCH_SCHEMA=bench_ab12cd34 …                         # re-measure a kept schema, no generation
  *
  * Rows are generated inside the database with generate_series (no JS round trip), plus 20 %
  * as many FinBERT shadow rows on the same texts for the disagreement join. Prints figures;
@@ -82,20 +83,24 @@ async function bench(name: string, db: Db): Promise<void> {
     rows: asReferenceRows(ref),
     predictions: ref.map((r) => r.prediction),
   });
-  const gen = await generate(db);
+  const gen = process.env.BENCH_SCHEMA && name.startsWith('PostgreSQL') ? 0 : await generate(db);
   const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
   console.log(`\n${name}: generated ${n.toLocaleString()} rows in ${(gen / 1000).toFixed(1)} s`);
   const filter = { model: 'vader', from, to: until };
   const driftTimes: number[] = [];
+  const driftCpu: number[] = [];
   const fullTimes: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
     let t = performance.now();
+    const cpu = process.cpuUsage();
     const current = await loadCurrentWindow(db, filter, reference, {
       textSample: config.text.sample,
       disagreementModels: config.disagreement.models,
     });
     const signals = evaluateDrift(reference, current, config);
     driftTimes.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    driftCpu.push((used.user + used.system) / 1000);
     if (i === 0) {
       console.log(
         `  window: ${current.n.toLocaleString()} predictions, ${current.disagreement?.pairs.toLocaleString()} vader/finbert pairs, ${current.textSample.length} sampled texts`,
@@ -118,7 +123,18 @@ async function bench(name: string, db: Db): Promise<void> {
   console.log(
     `  full run (drift + latency percentiles + feedback + writes): median ${(median(fullTimes) / 1000).toFixed(2)} s  [${fullTimes.map((x) => (x / 1000).toFixed(2)).join(', ')}]`,
   );
-  console.log(`  rows per second (drift): ${Math.round(n / (median(driftTimes) / 1000)).toLocaleString()}`);
+  console.log(
+    `  CPU time of this process during drift (all of PGlite's work; only the client's for Postgres): median ${(median(driftCpu) / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  rows per second (drift, wall): ${Math.round(n / (median(driftTimes) / 1000)).toLocaleString()}`,
+  );
+  console.log(
+    `  load average now: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (other work on this machine inflates wall times)`,
+  );
 }
 
 console.log(
@@ -135,17 +151,17 @@ if (ENGINES.includes('pglite')) {
   }
 }
 if (process.env.DATABASE_URL && ENGINES.includes('postgres')) {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const schema = process.env.BENCH_SCHEMA ?? `bench_${randomBytes(4).toString('hex')}`;
   const admin = await openDb({ databaseUrl: process.env.DATABASE_URL, max: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
+  if (!process.env.BENCH_SCHEMA) await admin.exec(`CREATE SCHEMA ${schema}`);
   const db = await openDb({ databaseUrl: process.env.DATABASE_URL, schema, max: 4 });
   try {
     await migrate(db);
-    const [v] = await db.query<{ v: string }>('SHOW server_version');
-    await bench(`PostgreSQL ${v?.v} (localhost)`, db);
+    const [v] = await db.query<{ server_version: string }>('SHOW server_version');
+    await bench(`PostgreSQL ${v?.server_version} (localhost)`, db);
   } finally {
     await db.close();
-    if (process.env.BENCH_KEEP) console.log(`  kept schema ${schema}`);
+    if (process.env.BENCH_KEEP || process.env.BENCH_SCHEMA) console.log(`  kept schema ${schema}`);
     else await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
     await admin.close();
   }

@@ -10,7 +10,7 @@ import {
   wilson,
 } from './metrics';
 import { oneProportionTest } from './stats';
-import type { WindowFilter } from './window';
+import { analytic, type WindowFilter } from './window';
 
 /** Live performance of one model version: serving health from the log, quality from feedback. */
 export interface VersionPerformance {
@@ -42,19 +42,17 @@ export async function loadPerformance(
   config: DriftConfig,
 ): Promise<VersionPerformance[]> {
   const window = [filter.model, filter.from.toISOString(), filter.to.toISOString()];
-  // An exact percentile sorts the window; give that sort memory so 1M latencies do not spill
-  // to disk (SET LOCAL lasts only for this transaction).
-  const served = await db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL work_mem = '64MB'`);
-    return tx.query<Q>(
+  // An exact percentile sorts the window: analytic() keeps 1M latencies in memory.
+  const served = await analytic(db, (tx) =>
+    tx.query<Q>(
       `SELECT version, count(*)::int AS n,
          percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS q,
          avg(CASE WHEN cache_hit THEN 1 ELSE 0 END)::float8 AS cache
        FROM predictions WHERE model = $1 AND created_at >= $2 AND created_at < $3 AND NOT shadow
        GROUP BY version`,
       window,
-    );
-  });
+    ),
+  );
   const errors = await db.query<{ version: string | null; n: number }>(
     `SELECT version, count(*)::int AS n FROM prediction_errors
      WHERE model = $1 AND created_at >= $2 AND created_at < $3 AND status_code >= 500 GROUP BY version`,
