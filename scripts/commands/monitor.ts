@@ -3,10 +3,11 @@ import { loadDriftConfig, parseDuration } from '../../config/drift';
 import { loadModelsConfig } from '../../config/models';
 import { readEnv } from '../../lib/env';
 import { InputError } from '../../lib/errors';
-import { createFamilyRegistry } from '../../models/families';
+import { createFamilyRegistry, parseModelId } from '../../models/families';
 import { parseLabelMap, readDataset } from '../../pipeline/monitor/dataset';
 import { importFeedback } from '../../pipeline/monitor/feedback';
-import { saveReference, scoreReference } from '../../pipeline/monitor/reference';
+import { type ReferenceSnapshot, saveReference, scoreReference } from '../../pipeline/monitor/reference';
+import { referenceFromWindow } from '../../pipeline/monitor/reference-window';
 import { formatReport } from '../../pipeline/monitor/report';
 import { openMonitorStore, runMonitorStage } from '../../pipeline/monitor/stage';
 import { action, printJsonLine } from '../cli/run';
@@ -24,6 +25,8 @@ interface MonitorFlags {
 interface ReferenceFlags {
   model?: string;
   data?: string;
+  from?: string;
+  to?: string;
   train?: string;
   compare?: string;
   fingerprint?: string;
@@ -36,6 +39,26 @@ interface ReferenceFlags {
  */
 function withParent<T extends object>(own: T, cmd: Command): T {
   return { ...(cmd.parent?.opts() ?? {}), ...own };
+}
+
+function report(json: boolean | undefined, id: string, snapshot: ReferenceSnapshot): void {
+  if (json) {
+    printJsonLine({
+      id,
+      model: snapshot.model,
+      version: snapshot.version,
+      source: snapshot.source,
+      n: snapshot.n,
+      vocabulary: snapshot.vocabulary.length,
+      tickers: snapshot.tickers.length,
+      labels: snapshot.labels,
+    });
+    return;
+  }
+  process.stdout.write(
+    `stored reference ${id} for ${snapshot.model}@${snapshot.version} (${snapshot.source.kind} ${snapshot.source.name}): ` +
+      `${snapshot.n} predictions, ${snapshot.vocabulary.length} vocabulary words, ${snapshot.tickers.length} tickers\n`,
+  );
 }
 
 function parseUntil(text: string | undefined): Date | undefined {
@@ -88,7 +111,9 @@ export function registerMonitor(program: Command): void {
     .command('reference')
     .description("build the drift reference: score a dataset (the champion's evaluation data) with the model")
     .option('--model <id>', 'model id, e.g. vader or vader@1.2.0 (required)')
-    .option('--data <file>', 'CSV (header with text[,label,ticker]) or JSONL of reference texts (required)')
+    .option('--data <file>', 'CSV (header with text[,label,ticker]) or JSONL of reference texts')
+    .option('--from <iso-date>', 'instead of --data: start of a past window of the prediction log')
+    .option('--to <iso-date>', 'with --from: end of that window')
     .option(
       '--train <file>',
       "the champion's training texts, for its vocabulary and tickers (default: --data)",
@@ -99,12 +124,29 @@ export function registerMonitor(program: Command): void {
     .action(
       action(async (own: ReferenceFlags, cmd: Command) => {
         const flags = withParent(own, cmd);
-        if (!flags.model || !flags.data) {
+        if (!flags.model || (!flags.data && !(flags.from && flags.to))) {
           throw new InputError(
-            'monitor reference needs --model <id> and --data <file>, e.g. --model vader --data eval.csv',
+            'monitor reference needs --model <id> and either --data <file> or --from/--to (a past window), e.g. --model vader --data eval.csv',
           );
         }
         const env = readEnv();
+        if (!flags.data) {
+          const id = parseModelId(flags.model);
+          const champion = loadModelsConfig().families[id.family]?.champion ?? 'builtin';
+          const db = await openMonitorStore(env);
+          try {
+            const snapshot = await referenceFromWindow(
+              db,
+              { model: id.family, from: parseUntil(flags.from)!, to: parseUntil(flags.to)! },
+              { version: id.version ?? champion },
+            );
+            const stored = await saveReference(db, snapshot);
+            report(flags.json, stored.id, snapshot);
+          } finally {
+            await db.close();
+          }
+          return;
+        }
         const models = loadModelsConfig();
         const registry = createFamilyRegistry();
         const context = { env, championOf: (f: string) => models.families[f]?.champion };
@@ -125,21 +167,7 @@ export function registerMonitor(program: Command): void {
         const db = await openMonitorStore(env);
         try {
           const stored = await saveReference(db, snapshot);
-          const summary = {
-            id: stored.id,
-            model: snapshot.model,
-            version: snapshot.version,
-            n: snapshot.n,
-            vocabulary: snapshot.vocabulary.length,
-            tickers: snapshot.tickers.length,
-            labels: snapshot.labels,
-          };
-          if (flags.json) printJsonLine(summary);
-          else
-            process.stdout.write(
-              `stored reference ${stored.id} for ${snapshot.model}@${snapshot.version}: ${snapshot.n} texts, ` +
-                `${snapshot.vocabulary.length} vocabulary words, ${snapshot.tickers.length} tickers\n`,
-            );
+          report(flags.json, stored.id, snapshot);
         } finally {
           await db.close();
         }
