@@ -12,10 +12,11 @@
  * asserts nothing. Results: docs/benchmarks/monitor.md.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { loadDriftConfig } from '../config/drift';
 import { evaluateDrift } from '../pipeline/monitor/drift';
-import { buildReferenceSnapshot } from '../pipeline/monitor/reference';
+import { buildReferenceSnapshot, type ReferenceSnapshot } from '../pipeline/monitor/reference';
 import { runMonitor } from '../pipeline/monitor/run';
 import { loadCurrentWindow } from '../pipeline/monitor/window';
 import { type Db, openDb } from '../pipeline/store/db';
@@ -73,7 +74,49 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function bench(name: string, db: Db): Promise<void> {
+/** CPU seconds of a local Postgres backend, from /proc (undefined when the server is not local). */
+function backendCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wall times on a shared machine say as much about the neighbours as about the code. On a local
+ * server, also measure the work itself: the drift queries on ONE connection without parallel
+ * workers, timed by the backend's own CPU counters.
+ */
+async function backendCpu(url: string, schema: string, reference: ReferenceSnapshot): Promise<void> {
+  const one = await openDb({ databaseUrl: url, schema, max: 1 });
+  try {
+    const [{ pid } = { pid: 0 }] = await one.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await one.query('SET max_parallel_workers_per_gather = 0');
+    const config = loadDriftConfig();
+    const runs: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const before = backendCpuMs(pid);
+      if (before === undefined) {
+        console.log('  (server not local: backend CPU not measured)');
+        return;
+      }
+      await loadCurrentWindow(one, { model: 'vader', from, to: until }, reference, {
+        textSample: config.text.sample,
+        disagreementModels: config.disagreement.models,
+      });
+      runs.push(backendCpuMs(pid)! - before);
+    }
+    console.log(
+      `  backend CPU for the drift queries (one connection, no parallel workers): median ${(median(runs) / 1000).toFixed(2)} s  [${runs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`,
+    );
+  } finally {
+    await one.close();
+  }
+}
+
+async function bench(name: string, db: Db): Promise<ReferenceSnapshot> {
   const config = loadDriftConfig();
   const ref = synthetic({ n: 5000, seed: 7 });
   const reference = buildReferenceSnapshot({
@@ -135,6 +178,7 @@ async function bench(name: string, db: Db): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(' ')} (other work on this machine inflates wall times)`,
   );
+  return reference;
 }
 
 console.log(
@@ -158,7 +202,8 @@ if (process.env.DATABASE_URL && ENGINES.includes('postgres')) {
   try {
     await migrate(db);
     const [v] = await db.query<{ server_version: string }>('SHOW server_version');
-    await bench(`PostgreSQL ${v?.server_version} (localhost)`, db);
+    const reference = await bench(`PostgreSQL ${v?.server_version} (localhost)`, db);
+    await backendCpu(process.env.DATABASE_URL, schema, reference);
   } finally {
     await db.close();
     if (process.env.BENCH_KEEP || process.env.BENCH_SCHEMA) console.log(`  kept schema ${schema}`);

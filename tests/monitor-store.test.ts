@@ -4,7 +4,7 @@ import { evaluateDrift } from '../pipeline/monitor/drift';
 import { buildReferenceSnapshot, latestReference, saveReference } from '../pipeline/monitor/reference';
 import { runMonitor } from '../pipeline/monitor/run';
 import { latestDriftMetrics } from '../pipeline/monitor/store';
-import { currentWindowFromRows, disagreementCounts } from '../pipeline/monitor/window';
+import { currentWindowFromRows, disagreementCounts, loadCurrentWindow } from '../pipeline/monitor/window';
 import type { Db } from '../pipeline/store/db';
 import { logPredictions } from './fixtures/monitor/log';
 import { asReferenceRows, companion, synthetic } from './fixtures/monitor/synthetic';
@@ -110,6 +110,17 @@ describe.each(dbTargets())('monitoring from the store on $name', (target) => {
     expect(perf[0]!.latency_p99_ms).toBeCloseTo(99.01, 6);
     const latest = await latestDriftMetrics(db);
     expect(latest.find((r) => r.feature === 'sentiment' && r.metric === 'psi')?.severity).toBe('alert');
+  });
+
+  it('samples texts from every part of a large window, not just its end', async () => {
+    const w = await loadCurrentWindow(db, { model: 'vader', from, to: until }, snapshot, { textSample: 500 });
+    expect(w.textSample.length).toBeGreaterThan(400);
+    expect(w.textSample.length).toBeLessThanOrEqual(500);
+    // Rows were logged in order; both the first and the last fifth of them must be represented.
+    const position = new Map(current.map((r, i) => [r.text, i / current.length]));
+    const at = w.textSample.map((r) => position.get(r.text!) ?? -1);
+    expect(at.some((p) => p >= 0 && p < 0.2)).toBe(true);
+    expect(at.some((p) => p >= 0.8)).toBe(true);
   });
 
   it('estimates the disagreement rate from a hash sample of texts when the window is large', async () => {

@@ -169,23 +169,46 @@ export function ecdfFromBuckets(
   return { total, lt, eq };
 }
 
-/** A uniform random sample of about `size` rows with text (random() per row: one scan, no sort). */
+/**
+ * About `size` rows with text, spread over the whole window: when the window holds more, 250
+ * random instants (one per equal slice of time) each contribute the next few predictions
+ * through the time index. That costs a few index probes instead of a scan of the window, and
+ * a stratified sample covers every hour where a "most recent N" would see only the last one.
+ */
 async function sampleTexts(
   db: Db,
   filter: WindowFilter,
   n: number,
   size: number,
 ): Promise<CurrentWindow['textSample']> {
-  const where = windowWhere(filter);
-  const share = Math.min(1, (1.1 * size) / Math.max(n, 1));
-  const i = where.params.length;
-  const rows = await db.query<{ text: string | null; ticker: string | null }>(
-    `SELECT text, ticker FROM predictions
-     WHERE ${where.sql} AND (text IS NOT NULL OR ticker IS NOT NULL) AND ($${i + 1}::float8 >= 1 OR random() < $${i + 1}::float8)
-     LIMIT $${i + 2}`,
-    [...where.params, share, size],
+  const withText = '(text IS NOT NULL OR ticker IS NOT NULL)';
+  if (n <= size) {
+    const where = windowWhere(filter);
+    return db.query<{ text: string | null; ticker: string | null }>(
+      `SELECT text, ticker FROM predictions WHERE ${where.sql} AND ${withText} LIMIT $${where.params.length + 1}`,
+      [...where.params, size],
+    );
+  }
+  const strata = Math.min(250, size);
+  const span = filter.to.getTime() - filter.from.getTime();
+  const instants = Array.from({ length: strata }, (_, j) =>
+    new Date(filter.from.getTime() + ((j + Math.random()) / strata) * span).toISOString(),
   );
-  return rows;
+  const params: unknown[] = [
+    filter.model,
+    filter.to.toISOString(),
+    `{${instants.join(',')}}`,
+    Math.ceil(size / strata),
+  ];
+  if (filter.version) params.push(filter.version);
+  return db.query<{ text: string | null; ticker: string | null }>(
+    `SELECT s.text, s.ticker FROM unnest($3::timestamptz[]) AS t(at)
+     CROSS JOIN LATERAL (
+       SELECT text, ticker FROM predictions
+       WHERE model = $1 AND created_at >= t.at AND created_at < $2 AND ${withText}${filter.version ? ' AND version = $5' : ''}
+       ORDER BY created_at LIMIT $4) s`,
+    params,
+  );
 }
 
 /**
@@ -209,7 +232,9 @@ export async function disagreementCounts(
         .toString(16)
         .padStart(6, '0'),
     );
-    sample = ` AND text_hash COLLATE "C" < $5`;
+    // Any deterministic cut on the hash is a pseudo-random subset, the same for both families,
+    // and in the column's own collation the text_hash index can serve it.
+    sample = ' AND text_hash < $5';
   }
   const rows = await analytic(db, (tx) =>
     tx.query<{ la: string; lb: string; c: number }>(
