@@ -15,6 +15,16 @@ import { analytic, disagreementCounts, type WindowFilter, windowWhere } from './
  *
  * @example await referenceFromWindow(db, { model: 'vader', from: lastWeek, to: yesterday }, { version: '1.2.0' })
  */
+function parseArray(v: number[] | string | null): number[] {
+  if (v === null) return [];
+  if (Array.isArray(v)) return v.map(Number).filter(Number.isFinite);
+  return v
+    .replace(/[{}]/g, '')
+    .split(',')
+    .filter((x) => x !== '' && x !== 'NULL')
+    .map(Number);
+}
+
 export async function referenceFromWindow(
   db: Db,
   filter: WindowFilter,
@@ -32,15 +42,27 @@ export async function referenceFromWindow(
   const quantiles = `{${Array.from({ length: maxPoints - 1 }, (_, i) => (i + 1) / maxPoints).join(',')}}`;
   const numeric = {} as ReferenceSnapshot['numeric'];
   for (const f of NUMERIC_FEATURES) {
-    const rows = await analytic(db, (tx) =>
-      tx.query<{ v: number; c: number; s: number; ss: number }>(
-        `WITH w AS (SELECT ${f}::float8 AS x FROM predictions WHERE ${where.sql}),
-              q AS (SELECT percentile_disc($${k}::float8[]) WITHIN GROUP (ORDER BY x) AS cuts FROM w)
-         SELECT max(x) AS v, count(*)::int AS c, sum(x)::float8 AS s, sum(x * x)::float8 AS ss
-         FROM w, q GROUP BY width_bucket(x, q.cuts) ORDER BY v`,
+    // Two steps on purpose: cuts read from a CTE column would be de-toasted for every row; as a
+    // typed parameter they are read once.
+    const [q] = await analytic(db, (tx) =>
+      tx.query<{ cuts: number[] | string | null }>(
+        `SELECT percentile_disc($${k}::float8[]) WITHIN GROUP (ORDER BY ${f}::float8) AS cuts
+         FROM predictions WHERE ${where.sql}`,
         [...where.params, quantiles],
       ),
     );
+    const cuts = parseArray(q?.cuts ?? null);
+    const rows =
+      cuts.length === 0
+        ? []
+        : await analytic(db, (tx) =>
+            tx.query<{ v: number; c: number; s: number; ss: number }>(
+              `SELECT max(x) AS v, count(*)::int AS c, sum(x)::float8 AS s, sum(x * x)::float8 AS ss
+               FROM (SELECT ${f}::float8 AS x FROM predictions WHERE ${where.sql}) w
+               GROUP BY width_bucket(x, $${k}::float8[]) ORDER BY v`,
+              [...where.params, `{${[...new Set(cuts)].join(',')}}`],
+            ),
+          );
     const n = rows.reduce((s, r) => s + Number(r.c), 0);
     if (n === 0) {
       throw new DataError(
