@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DriftConfig, loadDriftConfig } from '../config/drift';
 import { evaluateDrift } from '../pipeline/monitor/drift';
+import { loadPerformance } from '../pipeline/monitor/performance';
 import { buildReferenceSnapshot, latestReference, saveReference } from '../pipeline/monitor/reference';
 import { runMonitor } from '../pipeline/monitor/run';
-import { latestDriftMetrics } from '../pipeline/monitor/store';
+import { latestDriftMetrics, logPredictionErrors } from '../pipeline/monitor/store';
 import { currentWindowFromRows, disagreementCounts, loadCurrentWindow } from '../pipeline/monitor/window';
 import type { Db } from '../pipeline/store/db';
 import { logPredictions } from './fixtures/monitor/log';
@@ -132,6 +133,29 @@ describe.each(dbTargets())('monitoring from the store on $name', (target) => {
     expect(half.pairs).toBeGreaterThan(1100);
     expect(half.pairs).toBeLessThan(1400);
     expect(Math.abs(half.disagree / half.pairs - full.disagree / full.pairs)).toBeLessThan(0.05);
+  });
+
+  it('computes the error rate from logged failures beside the served predictions', async () => {
+    const at = new Date('2026-03-01T12:00:00Z');
+    const failures = Array.from({ length: 30 }, (_, i) => ({
+      at,
+      model: 'vader',
+      version: '1.0.0',
+      route: '/predict',
+      statusCode: i < 25 ? 500 : 400,
+      errorCode: 'INTERNAL',
+    }));
+    expect(await logPredictionErrors(db, failures)).toBe(30);
+    const [perf] = await loadPerformance(
+      db,
+      { model: 'vader', from, to: until },
+      { from, to: until },
+      config,
+    );
+    // Client errors (4xx) are the caller's, not the service's: 25 of 2,525 requests failed.
+    expect(perf?.errors).toBe(25);
+    expect(perf?.errorRate).toBeCloseTo(25 / 2525, 12);
+    expect(perf?.signals.find((s) => s.feature.startsWith('error_rate'))?.severity).toBe('ok');
   });
 
   it('says how to build a reference when a model has none, and still reports performance', async () => {

@@ -130,3 +130,41 @@ function sanitise<T>(value: T): T {
     JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
   );
 }
+
+export interface PredictionErrorRow {
+  at?: Date;
+  model: string | null;
+  version: string | null;
+  route: string;
+  statusCode: number;
+  errorCode?: string | null;
+}
+
+/**
+ * Records failed prediction requests in one statement (the API calls this in batches, off the
+ * request path), so the error rate can be read from the store.
+ *
+ * @example await logPredictionErrors(db, [{ model: 'finbert', version: '1.0.0', route: '/predict', statusCode: 503, errorCode: 'OVERLOADED' }])
+ */
+export async function logPredictionErrors(db: Db, rows: readonly PredictionErrorRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await db.query(
+    `INSERT INTO prediction_errors (created_at, model, version, route, status_code, error_code)
+     SELECT coalesce(x.at, now()), x.model, x.version, x.route, x.status_code, x.error_code
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(at timestamptz, model text, version text, route text,
+        status_code int, error_code text)`,
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          at: r.at?.toISOString() ?? null,
+          model: r.model,
+          version: r.version,
+          route: r.route,
+          status_code: r.statusCode,
+          error_code: r.errorCode ?? null,
+        })),
+      ),
+    ],
+  );
+  return rows.length;
+}
