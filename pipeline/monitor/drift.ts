@@ -286,6 +286,7 @@ export function fmt(x: number): string {
 
 export function fmtP(p: number): string {
   if (!Number.isFinite(p)) return 'n/a';
+  if (p === 0) return '< 1e-300';
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
