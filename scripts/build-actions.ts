@@ -44,12 +44,21 @@ function lazyExternals(file: string): void {
   writeFileSync(file, code);
 }
 
+/** An action's bundle entry: `index.ts` when it has one (main.ts then only exports `run`), else `main.ts`. */
+function entryOf(name: string): string | undefined {
+  for (const file of ['index.ts', 'main.ts']) {
+    const p = path.join(REPO_ROOT, 'actions', name, file);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
 const args = process.argv.slice(2);
 const check = args.includes('--check');
 const only = args.filter((a) => !a.startsWith('--'));
 const actionsDir = path.join(REPO_ROOT, 'actions');
 const names = readdirSync(actionsDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(path.join(actionsDir, d.name, 'main.ts')))
+  .filter((d) => d.isDirectory() && entryOf(d.name) !== undefined)
   .map((d) => d.name)
   .filter((n) => only.length === 0 || only.includes(n))
   .sort();
@@ -58,15 +67,7 @@ function build(name: string, out: string): void {
   const ncc = path.join(REPO_ROOT, 'node_modules', '.bin', 'ncc');
   const res = spawnSync(
     ncc,
-    [
-      'build',
-      path.join(actionsDir, name, 'main.ts'),
-      '-o',
-      out,
-      '-t',
-      '-q',
-      ...EXTERNALS.flatMap((e) => ['-e', e]),
-    ],
+    ['build', entryOf(name)!, '-o', out, '-t', '-q', ...EXTERNALS.flatMap((e) => ['-e', e])],
     { stdio: ['ignore', 'inherit', 'inherit'], cwd: REPO_ROOT },
   );
   if (res.status !== 0) throw new Error(`ncc failed for actions/${name} (exit ${res.status})`);

@@ -4,6 +4,7 @@ import { registerCompareCommand } from './compare';
 import { registerConfigCommand } from './config';
 import { registerEval } from './eval';
 import { registerExport } from './export';
+import { registerMonitor } from './monitor';
 import { registerPromoteCommand } from './promote';
 import { registerRegistryCommand } from './registry';
 import { registerScore } from './score';
@@ -24,6 +25,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerRegistryCommand,
   registerPromoteCommand,
   registerConfigCommand,
+  registerMonitor,
   registerExport,
   registerStart,
 ];
