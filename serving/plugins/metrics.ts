@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { ServingMetrics } from '../metrics';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ServingMetrics;
+  }
+}
+
+/** Decorates `app.metrics` and counts/times every response by method, route pattern and status. */
+const metrics: FastifyPluginAsync<{ defaultMetrics: boolean }> = async (app, opts) => {
+  const m = new ServingMetrics({ defaultMetrics: opts.defaultMetrics });
+  app.decorate('metrics', m);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL: a scan of random paths must not create label values.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    m.httpRequests.inc(labels);
+    m.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+};
+
+export const metricsPlugin = fp(metrics, { name: 'finsent-metrics', fastify: '5.x' });
