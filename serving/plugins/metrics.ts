@@ -8,7 +8,10 @@ declare module 'fastify' {
   }
 }
 
-/** Decorates `app.metrics` and counts/times every response by method, route pattern and status. */
+/**
+ * Decorates `app.metrics`, counts and times every response by method, route pattern and status,
+ * and writes the one access-log line per request (with its request id, from pino's child logger).
+ */
 const metrics: FastifyPluginAsync<{ defaultMetrics: boolean }> = async (app, opts) => {
   const m = new ServingMetrics({ defaultMetrics: opts.defaultMetrics });
   app.decorate('metrics', m);
@@ -21,6 +24,15 @@ const metrics: FastifyPluginAsync<{ defaultMetrics: boolean }> = async (app, opt
     const labels = { method: request.method, route, status: String(reply.statusCode) };
     m.httpRequests.inc(labels);
     m.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
   });
 };
 

@@ -40,7 +40,7 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
           m.modelSwaps.inc({ key: e.id, outcome: 'failed' });
           app.log.error(
             { model: e.id, error: e.error },
-            'model load failed; the previous version keeps serving',
+            'model load failed; a version already serving keeps serving',
           );
           break;
         case 'swapped':

@@ -59,7 +59,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         tags: ['ops'],
         summary: 'Liveness and readiness: models loaded, store, cache, prediction log',
         querystring: HealthQuery,
-        response: { 200: HealthResponse, 503: HealthResponse, ...errorResponses() },
+        response: { ...errorResponses(), 200: HealthResponse, 503: HealthResponse },
       },
     },
     async (req, reply) => {
