@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { errorHandler, notFoundHandler } from './errors';
 import {
   type AppOptions,
@@ -57,8 +57,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
     // One log line per request (from the metrics plugin's onResponse hook) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  // Only JSON bodies: a text/plain body is refused with 415 instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain');
   // Bodies are validated strictly: no type coercion ({"text": 5} is an error, not "5") and no
   // silent removal (an unknown field is an error naming it). Query strings need coercion.
   const bodyAjv = new Ajv({

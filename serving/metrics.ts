@@ -60,7 +60,7 @@ export class ServingMetrics {
     });
     this.cache = new Counter({
       name: 'finsent_prediction_cache_total',
-      help: 'Prediction cache lookups by result (hit|miss|error|skipped)',
+      help: 'Texts by prediction cache result: hit, miss, skipped (no answer from the cache), and error events',
       labelNames: ['result'],
       registers,
     });

@@ -24,7 +24,7 @@ export interface AuditRow extends Required<Omit<AuditEntry, 'details'>> {
 export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
   await db.query(
     `INSERT INTO audit_log (actor, action, target, outcome, request_id, ip, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)`,
     [
       entry.actor,
       entry.action,

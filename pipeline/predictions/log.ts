@@ -20,6 +20,8 @@ export interface PredictionLogOptions {
   maxBackoffMs?: number;
   /** While the buffer is full, one `dropped` event per this many milliseconds (a log line, not a flood). */
   dropReportIntervalMs?: number;
+  /** How long stop() waits for the final flush before giving up on what is left. */
+  stopTimeoutMs?: number;
   onEvent?: (event: PredictionLogEvent) => void;
   now?: () => number;
 }
@@ -42,6 +44,7 @@ export const PREDICTION_LOG_DEFAULTS = {
   maxBuffered: 50_000,
   maxBackoffMs: 30_000,
   dropReportIntervalMs: 10_000,
+  stopTimeoutMs: 5000,
 } as const;
 
 /**
@@ -135,7 +138,7 @@ export class PredictionLog {
   }
 
   /** Stops the timer and makes a last attempt (bounded by `timeoutMs`) to write what is left. */
-  async stop(timeoutMs = 5000): Promise<{ remaining: number }> {
+  async stop(timeoutMs = this.#opts.stopTimeoutMs): Promise<{ remaining: number }> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;

@@ -3,7 +3,9 @@ import type { PredictionRecord } from './record';
 
 /**
  * Writes a batch of predictions in ONE statement (jsonb_to_recordset), so a batch of 500 costs
- * one round trip. `ON CONFLICT DO NOTHING` makes a retried batch idempotent: if a flush reached
+ * one round trip. The parameter is cast `::text::jsonb`, not `::jsonb`: told the type is jsonb,
+ * postgres.js would JSON-encode the (already JSON) string a second time; PGlite accepts both.
+ * `ON CONFLICT DO NOTHING` makes a retried batch idempotent: if a flush reached
  * the database but its acknowledgement was lost, re-sending it writes nothing twice.
  */
 export async function insertPredictions(db: Db, records: readonly PredictionRecord[]): Promise<number> {
@@ -33,7 +35,7 @@ export async function insertPredictions(db: Db, records: readonly PredictionReco
        score_positive, score_negative, score_neutral, latency_ms, cache_hit, ticker, text_hash, text_length, text)
      SELECT id, created_at, model, version, arm, shadow, label, sentiment, confidence,
        score_positive, score_negative, score_neutral, latency_ms, cache_hit, ticker, text_hash, text_length, text
-     FROM jsonb_to_recordset($1::jsonb) AS x(id text, created_at timestamptz, model text, version text,
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, created_at timestamptz, model text, version text,
        arm text, shadow boolean, label text, sentiment double precision, confidence double precision,
        score_positive double precision, score_negative double precision, score_neutral double precision,
        latency_ms double precision, cache_hit boolean, ticker text, text_hash text, text_length integer, text text)
