@@ -18,6 +18,15 @@ const metrics: FastifyPluginAsync<{ defaultMetrics: boolean }> = async (app, opt
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // During a graceful shutdown, a request that was already running answers with
+  // "Connection: close", so its keep-alive socket does not hold the server open afterwards.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: a scan of random paths must not create label values.
     const route = request.routeOptions.url ?? 'unmatched';
