@@ -76,7 +76,11 @@ export interface RateLimitOptions {
 export interface UnderPressureOptions {
   /** Mean event-loop delay (ms) above which requests get 503 + Retry-After. */
   maxEventLoopDelayMs: number;
-  /** Event-loop utilisation (0..1) above which requests get 503. */
+  /**
+   * Event-loop utilisation (0..1) above which requests get 503; 0 = not used. Off by default: a
+   * server at full throughput is ~1.0 utilised while still answering in milliseconds, so this
+   * would shed load exactly when the server is doing its job; the delay threshold measures harm.
+   */
   maxEventLoopUtilization: number;
   sampleIntervalMs: number;
   retryAfterS: number;
@@ -92,8 +96,8 @@ export const DEFAULT_LIMITS: Limits = {
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 1200, timeWindowMs: 60_000, adminMax: 20 };
 
 export const DEFAULT_UNDER_PRESSURE: UnderPressureOptions = {
-  maxEventLoopDelayMs: 1000,
-  maxEventLoopUtilization: 0.98,
+  maxEventLoopDelayMs: 500,
+  maxEventLoopUtilization: 0,
   sampleIntervalMs: 1000,
   retryAfterS: 5,
 };
