@@ -80,7 +80,9 @@ function headlines(): string[] {
 // Server processes
 
 interface VaderSentiment {
-  SentimentIntensityAnalyzer: { polarity_scores(t: string): Record<'neg' | 'neu' | 'pos' | 'compound', number> };
+  SentimentIntensityAnalyzer: {
+    polarity_scores(t: string): Record<'neg' | 'neu' | 'pos' | 'compound', number>;
+  };
 }
 
 /** A stand-in `vader` family over the vader-sentiment package, used only until the real engine is registered. */
@@ -96,7 +98,10 @@ async function standInVader(): Promise<ModelFamily> {
         const s = vader.SentimentIntensityAnalyzer.polarity_scores(t);
         const scores = normaliseScores({ positive: s.pos, negative: s.neg, neutral: s.neu });
         const label = s.compound >= 0.05 ? 'positive' : s.compound <= -0.05 ? 'negative' : 'neutral';
-        return predictionFromScores(scores, 'vader', '0.0.0-vader-sentiment', { label, sentiment: s.compound });
+        return predictionFromScores(scores, 'vader', '0.0.0-vader-sentiment', {
+          label,
+          sentiment: s.compound,
+        });
       }),
   };
   return { name: 'vader', description: 'vader-sentiment (bench stand-in)', load: async () => model };
@@ -146,7 +151,10 @@ async function serveChild(kind: string, args: Args): Promise<void> {
   });
 }
 
-function startChild(kind: string, argv: string[]): Promise<{ port: number; note: string; finbert?: boolean; stop(): void }> {
+function startChild(
+  kind: string,
+  argv: string[],
+): Promise<{ port: number; note: string; finbert?: boolean; stop(): void }> {
   return new Promise((resolve, reject) => {
     const child = fork(process.argv[1]!, ['--child', kind, ...argv], {
       execArgv: ['--import', 'tsx'],
@@ -188,7 +196,11 @@ async function load(
     connections: args.connections,
     duration: Math.min(3, args.duration),
     requests: [
-      { method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: body() }),
+      },
     ],
   });
   const r = await autocannon({
@@ -230,7 +242,9 @@ async function main(): Promise<void> {
   const passArgs = ['--store', args.store, '--log-level', args.logLevel];
   console.log(
     `bench/serve: ${args.connections} connections, ${args.duration} s per scenario, ${texts.length} distinct headlines; ` +
-      `node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `node ${process.version}; load average at start ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
   const results: Figures[] = [];
   const scenarios: [string, string, () => string, number][] = [
@@ -267,9 +281,21 @@ async function main(): Promise<void> {
   if (finbert) {
     const server = await startChild('finbert', passArgs);
     try {
-      results.push(await load('finbert-batch-16', server.port, '/predict/finbert', () => batch(16), 16, args, server.note));
+      results.push(
+        await load(
+          'finbert-batch-16',
+          server.port,
+          '/predict/finbert',
+          () => batch(16),
+          16,
+          args,
+          server.note,
+        ),
+      );
       const f = results.at(-1)!;
-      console.log(`finbert-batch-16 ${f.reqPerS.toFixed(0)} req/s ${f.textsPerS.toFixed(0)} texts/s p50 ${f.p50} ms p99 ${f.p99} ms errors ${f.errors}`);
+      console.log(
+        `finbert-batch-16 ${f.reqPerS.toFixed(0)} req/s ${f.textsPerS.toFixed(0)} texts/s p50 ${f.p50} ms p99 ${f.p99} ms errors ${f.errors}`,
+      );
     } finally {
       server.stop();
     }

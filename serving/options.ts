@@ -61,7 +61,7 @@ export interface Limits {
   maxTextLength: number;
   /** Bytes per request body. */
   bodyLimit: number;
-  /** A request that has not finished by then is cut (ms). */
+  /** A client that has not sent its whole request by then is cut (ms). */
   requestTimeoutMs: number;
 }
 

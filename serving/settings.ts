@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT } from './options';
  * | FINSENT_CONFIG_POLL_MS | how often config/models.yaml is re-read (0 = never) | 30000 |
  * | FINSENT_LOG_TEXT | `0` keeps texts out of the prediction log (hash and length only) | 1 |
  * | FINSENT_TRUST_PROXY | `true` behind a load balancer (Render) so rate limits see client IPs | false |
+ * | FINSENT_SERVE_FAMILIES | comma-separated families to load (e.g. `vader-base,vader` on a small instance) | every family in config/models.yaml |
  * | FINSENT_LOG_LEVEL | pino level | info |
  */
 export interface ServingSettings {
@@ -45,6 +46,13 @@ const Schema = z.object({
   FINSENT_CONFIG_POLL_MS: int('FINSENT_CONFIG_POLL_MS', 0, 86_400_000).optional(),
   FINSENT_LOG_TEXT: bool('FINSENT_LOG_TEXT').optional(),
   FINSENT_TRUST_PROXY: bool('FINSENT_TRUST_PROXY').optional(),
+  FINSENT_SERVE_FAMILIES: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]*(\s*,\s*[a-z][a-z0-9-]*)*$/,
+      'FINSENT_SERVE_FAMILIES must list family names, e.g. vader-base,vader',
+    )
+    .optional(),
 });
 
 export function readServingSettings(env: NodeJS.ProcessEnv = process.env): ServingSettings {
@@ -90,6 +98,9 @@ export function readServingSettings(env: NodeJS.ProcessEnv = process.env): Servi
       ...(s.FINSENT_CONFIG_POLL_MS !== undefined ? { configPollMs: s.FINSENT_CONFIG_POLL_MS } : {}),
       ...(s.FINSENT_LOG_TEXT !== undefined ? { logText: s.FINSENT_LOG_TEXT } : {}),
       ...(s.FINSENT_TRUST_PROXY !== undefined ? { trustProxy: s.FINSENT_TRUST_PROXY } : {}),
+      ...(s.FINSENT_SERVE_FAMILIES
+        ? { serveFamilies: s.FINSENT_SERVE_FAMILIES.split(',').map((f) => f.trim()) }
+        : {}),
     },
   };
 }

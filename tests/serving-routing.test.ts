@@ -157,4 +157,33 @@ describe('shadow scoring', () => {
       await app.close();
     }
   });
+
+  it('loads nothing outside serveFamilies, even a configured shadow, and answers its routes with 503', async () => {
+    const vader = fakeFamily({ name: 'vader', builtin: '1.0.0' });
+    const finbert = fakeFamily({ name: 'finbert', builtin: '2.0.0' });
+    const { app } = await testApp({
+      families: registryOf(vader, finbert),
+      serveFamilies: ['vader'],
+      config: { shadow: ['finbert'] },
+    });
+    try {
+      expect(finbert.loadCalls).toEqual([]);
+      expect(
+        (await app.inject({ method: 'POST', url: '/predict', payload: { text: 'Shares jump' } })).statusCode,
+      ).toBe(200);
+      await app.shadow.drain();
+      const res = await app.inject({
+        method: 'POST',
+        url: '/predict/finbert',
+        payload: { text: 'Shares jump' },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error).toEqual({
+        code: 'MODEL_UNAVAILABLE',
+        message: 'finbert is not served by this server (see GET /models/status)',
+      });
+    } finally {
+      await app.close();
+    }
+  });
 });

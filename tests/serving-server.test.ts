@@ -115,6 +115,7 @@ describe('serving settings from the environment', () => {
       FINSENT_LOG_TEXT: '0',
       FINSENT_TRUST_PROXY: 'true',
       FINSENT_HOST: '0.0.0.0',
+      FINSENT_SERVE_FAMILIES: 'vader-base, vader',
     });
     expect(s.host).toBe('0.0.0.0');
     expect(s.app).toMatchObject({
@@ -124,6 +125,7 @@ describe('serving settings from the environment', () => {
       configPollMs: 5000,
       logText: false,
       trustProxy: true,
+      serveFamilies: ['vader-base', 'vader'],
     });
     expect(readServingSettings({}).host).toBe('127.0.0.1');
   });

@@ -38,7 +38,8 @@ const store: FastifyPluginAsync<{ db?: Db | undefined; features?: FeatureReader 
       return;
     }
     try {
-      await recordAudit(db, entry);
+      // Bounded: a hung store must not hold an admin request (a rollback) hostage.
+      await withTimeout(recordAudit(db, entry), 2000);
     } catch (error) {
       app.log.error(
         { audit: entry, error: describeError(error) },

@@ -57,7 +57,10 @@ export type PoolEvent =
 export interface PoolOptions {
   families: FamilyRegistry;
   context: LoadContext;
-  /** Families whose champion is kept loaded; default every family in the config the registry knows. */
+  /**
+   * The only families this pool loads (champions and routed versions alike); default every
+   * family of the config that the registry knows. A small instance sets it to leave FinBERT out.
+   */
   serve?: readonly string[];
   /** A load (download + checksum + session start) that takes longer fails. */
   loadTimeoutMs?: number;
@@ -168,6 +171,14 @@ export class ModelPool {
   /** Borrows the model serving `key`; throws a 400-class error for unknown keys, 503-class while unavailable. */
   acquire(key: string): Lease {
     const slot = this.#slots.get(key);
+    if (!slot && this.#routing && routedKeys(this.#routing).includes(key)) {
+      throw new ModelUnavailableError(
+        `${key} is routed to by config/models.yaml but not served by this server`,
+        {
+          input: key,
+        },
+      );
+    }
     if (!slot) {
       throw new UnknownModelError(
         `model "${key}" is not served here: available models are ${[...this.#slots.keys()].join(', ') || 'none'}`,
@@ -333,6 +344,8 @@ export class ModelPool {
     }
     for (const key of routedKeys(routing)) {
       const { family, version } = parseModelId(key);
+      // `serve` is a hard limit (a small instance): routes to other families stay unserved.
+      if (serve && !serve.has(family)) continue;
       wanted.set(key, { family, pinned: version !== undefined, spec: version ?? champion(family) });
     }
     return wanted;

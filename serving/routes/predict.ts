@@ -94,7 +94,7 @@ async function predict(app: FastifyInstance, req: FastifyRequest, route: string,
     readFeatures(app, req, body.ticker),
   ]);
   if (route === '/predict' && arm !== 'direct') {
-    const shadows = app.models.routing?.shadow.filter((k) => k !== key) ?? [];
+    const shadows = app.models.routing?.shadow.filter((k) => k !== key && app.models.isReady(k)) ?? [];
     if (shadows.length > 0) {
       app.shadow.submit({ keys: shadows, texts, requestId: req.id, ticker: body.ticker ?? null });
     }
