@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/serve.ts                 # 10 s per scenario, 100 connections
  *   npx tsx bench/serve.ts --duration 30   # the issue's 30 s runs
+ *   npx tsx bench/serve.ts --store postgres   # prediction log to DATABASE_URL (default: PGlite)
  *   npx tsx bench/serve.ts --store none --log-level warn
  *
  * Each server runs in its own child process, so the load generator (this process) and the server
@@ -26,7 +27,7 @@ import { createFamilyRegistry, FamilyRegistry, type ModelFamily } from '../model
 import { normaliseScores, predictionFromScores } from '../models/prediction';
 import type { SentimentModel } from '../models/types';
 import { MemoryCache } from '../pipeline/cache/memory';
-import { openDb } from '../pipeline/store/db';
+import { type Db, openDb } from '../pipeline/store/db';
 import { migrate } from '../pipeline/store/migrate';
 import { buildApp } from '../serving/app';
 import { staticConfigSource } from '../serving/pool/watch';
@@ -34,9 +35,12 @@ import { staticConfigSource } from '../serving/pool/watch';
 interface Args {
   duration: number;
   connections: number;
-  store: 'pglite' | 'none';
+  store: 'pglite' | 'postgres' | 'none';
   logLevel: string;
 }
+
+/** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
+const BENCH_SCHEMA = `finsent_bench_${process.env.FINSENT_BENCH_PARENT ?? process.pid}`;
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -46,7 +50,7 @@ function parseArgs(argv: string[]): Args {
   return {
     duration: Number(get('duration') ?? 10),
     connections: Number(get('connections') ?? 100),
-    store: get('store') === 'none' ? 'none' : 'pglite',
+    store: (['none', 'postgres'] as const).find((s) => s === get('store')) ?? 'pglite',
     logLevel: get('log-level') ?? 'info',
   };
 }
@@ -125,7 +129,14 @@ async function serveChild(kind: string, args: Args): Promise<void> {
     note = 'stand-in vader (vader-sentiment package)';
   }
   if (registered.names().includes('finbert')) families.register(registered.resolve('finbert').family);
-  const db = args.store === 'pglite' ? await openDb({ dataDir: 'memory://' }) : undefined;
+  let db: Db | undefined;
+  if (args.store === 'pglite') db = await openDb({ dataDir: 'memory://' });
+  if (args.store === 'postgres') {
+    const admin = await openDb({ databaseUrl: postgresUrl(), max: 1 });
+    await admin.exec(`CREATE SCHEMA IF NOT EXISTS ${BENCH_SCHEMA}`);
+    await admin.close();
+    db = await openDb({ databaseUrl: postgresUrl(), schema: BENCH_SCHEMA, max: 4 });
+  }
   if (db) await migrate(db);
   const { createWriteStream } = await import('node:fs');
   const config = {
@@ -151,6 +162,13 @@ async function serveChild(kind: string, args: Args): Promise<void> {
   });
 }
 
+function postgresUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url)
+    throw new Error('--store postgres needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
+  return url;
+}
+
 function startChild(
   kind: string,
   argv: string[],
@@ -158,6 +176,7 @@ function startChild(
   return new Promise((resolve, reject) => {
     const child = fork(process.argv[1]!, ['--child', kind, ...argv], {
       execArgv: ['--import', 'tsx'],
+      env: { ...process.env, FINSENT_BENCH_PARENT: String(process.pid) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child.once('message', (m: { port: number; note: string; finbert?: boolean }) =>
@@ -311,6 +330,11 @@ async function main(): Promise<void> {
     );
   }
   console.log(`JSON ${JSON.stringify({ args, loadavg: loadavg(), results })}`);
+  if (args.store === 'postgres') {
+    const admin = await openDb({ databaseUrl: postgresUrl(), max: 1 });
+    await admin.exec(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`);
+    await admin.close();
+  }
 }
 
 await main();

@@ -65,7 +65,9 @@ export class PredictionCache {
     if (!cache || this.#now() < this.#skipUntil) return undefined;
     const keys = hashes.map((h) => PredictionCache.key(family, version, h));
     try {
-      const values = await withTimeout(cache.getMany(keys), this.#timeoutMs);
+      // An in-process cache answers synchronously: no timer to pay for.
+      const pending = cache.getMany(keys);
+      const values = cache.kind === 'memory' ? await pending : await withTimeout(pending, this.#timeoutMs);
       if (!Array.isArray(values) || values.length !== keys.length)
         throw new Error('getMany returned a misaligned result');
       return values.map(decode);

@@ -183,6 +183,9 @@ export class PredictionLog {
       }
       this.#inFlight = 0;
       this.#succeeded(batch.length);
+      // Yield between batches: an embedded store (PGlite) runs on this thread, and a long drain
+      // must not starve the requests waiting on the event loop.
+      if (this.#buffer.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return true;
   }

@@ -15,19 +15,22 @@ declare module 'fastify' {
 const metrics: FastifyPluginAsync<{ defaultMetrics: boolean }> = async (app, opts) => {
   const m = new ServingMetrics({ defaultMetrics: opts.defaultMetrics });
   app.decorate('metrics', m);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // During a graceful shutdown, a request that was already running answers with
   // "Connection: close", so its keep-alive socket does not hold the server open afterwards.
   let closing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
+    done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: a scan of random paths must not create label values.
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { method: request.method, route, status: String(reply.statusCode) };
@@ -42,6 +45,7 @@ const metrics: FastifyPluginAsync<{ defaultMetrics: boolean }> = async (app, opt
       },
       'request',
     );
+    done();
   });
 };
 
