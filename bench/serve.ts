@@ -5,6 +5,7 @@
  *   npx tsx bench/serve.ts --duration 30   # the issue's 30 s runs
  *   npx tsx bench/serve.ts --store postgres   # prediction log to DATABASE_URL (default: PGlite)
  *   npx tsx bench/serve.ts --store none --log-level warn
+ *   npx tsx bench/serve.ts --only predict-hot    # bare + the named scenarios
  *
  * Each server runs in its own child process, so the load generator (this process) and the server
  * do not share an event loop; each scenario gets an unmeasured warm-up of up to 3 s first. Scenarios, all with 100 connections:
@@ -37,6 +38,8 @@ interface Args {
   connections: number;
   store: 'pglite' | 'postgres' | 'none';
   logLevel: string;
+  /** Comma-separated scenario names to run (default: all). */
+  only: string[] | undefined;
 }
 
 /** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
@@ -52,6 +55,7 @@ function parseArgs(argv: string[]): Args {
     connections: Number(get('connections') ?? 100),
     store: (['none', 'postgres'] as const).find((s) => s === get('store')) ?? 'pglite',
     logLevel: get('log-level') ?? 'info',
+    only: get('only')?.split(','),
   };
 }
 
@@ -274,6 +278,7 @@ async function main(): Promise<void> {
   ];
   let finbert = false;
   for (const [name, path, body, n] of scenarios) {
+    if (args.only && !args.only.includes(name) && name !== 'bare') continue;
     const server = await startChild(name, passArgs);
     finbert ||= server.finbert === true;
     try {
