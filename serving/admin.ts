@@ -16,12 +16,12 @@ export function tokensEqual(given: string, expected: string): boolean {
 }
 
 /**
- * The preHandler of every admin route. No token configured → 503 ADMIN_DISABLED (the routes are
+ * The guard of every admin route (run as a preParsing hook: after the rate limit, before the body is parsed). No token configured → 503 ADMIN_DISABLED (the routes are
  * off, whatever the client sends); no or malformed Authorization → 401 with WWW-Authenticate;
  * a wrong token → 403. Refusals are audited without awaiting the store (the rate limit of the
  * admin routes bounds how many there can be).
  *
- *   app.post('/models/select', { preHandler: adminGuard(token, audit) }, handler)
+ *   const guard = adminGuard(token, audit);  // then, in a route: preParsing: async (req, rep, p) => (await guard(req, rep), p)
  */
 export function adminGuard(
   token: string | undefined,

@@ -92,6 +92,29 @@ describe('admin routes', () => {
     expect(last).toMatchObject({ action: 'models.select', target: 'gpt@1.0.0', outcome: 'failed' });
   });
 
+  it('refuses malformed and mistyped select bodies with 400, after authentication', async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const bad = [
+      ['{"model": ', 'INVALID_JSON'],
+      ['{"model": 5}', 'INVALID_INPUT'],
+      ['{}', 'INVALID_INPUT'],
+      [`{"model": "vader", "reason": "${'x'.repeat(501)}"}`, 'INVALID_INPUT'],
+    ] as const;
+    for (const [payload, code] of bad) {
+      const res = await app.inject({ method: 'POST', url: '/models/select', headers, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe(code);
+      // Without the token the same bodies are never parsed: the answer is 401.
+      const stranger = await app.inject({
+        method: 'POST',
+        url: '/models/select',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(stranger.statusCode).toBe(401);
+    }
+  });
+
   it('never writes the token to the logs', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('')).not.toContain(TOKEN);

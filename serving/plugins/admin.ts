@@ -4,7 +4,7 @@ import { adminGuard } from '../admin';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler for admin routes: Bearer FINSENT_ADMIN_TOKEN, constant-time, refusals audited. */
+    /** Guard for admin routes (call it from preParsing): Bearer FINSENT_ADMIN_TOKEN, constant-time, refusals audited. */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** Whether admin routes are enabled (a token is configured). */
     adminEnabled: boolean;

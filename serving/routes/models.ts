@@ -188,7 +188,12 @@ export async function modelsRoutes(app: FastifyInstance): Promise<void> {
   app.post(
     '/models/select',
     {
-      preHandler: app.requireAdmin,
+      // Authenticate after the rate limit (an onRequest hook) and before the body is parsed:
+      // strangers are throttled and get 401/403, never schema hints.
+      preParsing: async (request, reply, payload) => {
+        await app.requireAdmin(request, reply);
+        return payload;
+      },
       config: { rateLimit: app.adminRateLimit === false ? false : app.adminRateLimit },
       schema: {
         tags: ['models'],
