@@ -16,12 +16,13 @@ export function tokensEqual(given: string, expected: string): boolean {
 }
 
 /**
- * The guard of every admin route (run as a preParsing hook: after the rate limit, before the body is parsed). No token configured → 503 ADMIN_DISABLED (the routes are
- * off, whatever the client sends); no or malformed Authorization → 401 with WWW-Authenticate;
- * a wrong token → 403. Refusals are audited without awaiting the store (the rate limit of the
- * admin routes bounds how many there can be).
+ * The guard of every admin route, run as a preParsing hook: after the rate limit, before the
+ * body is parsed. No token configured → 503 ADMIN_DISABLED (the routes are off, whatever the
+ * client sends); no or malformed Authorization → 401 with WWW-Authenticate; a wrong token → 403.
+ * Refusals are audited without awaiting the store (the admin rate limit bounds how many).
  *
- *   const guard = adminGuard(token, audit);  // then, in a route: preParsing: async (req, rep, p) => (await guard(req, rep), p)
+ *   const guard = adminGuard(token, audit);
+ *   app.post('/models/select', { preParsing: async (req, rep, body) => (await guard(req, rep), body) }, handler);
  */
 export function adminGuard(
   token: string | undefined,
