@@ -8,13 +8,21 @@ import { registerMonitor } from './monitor';
 import { registerPromoteCommand } from './promote';
 import { registerRegistryCommand } from './registry';
 import { registerScore } from './score';
+import { registerServe } from './serve';
 import { registerStart } from './start';
 import { registerTrainCommand } from './train';
 import { registerValidate } from './validate';
 
+=======
+
+import { registerServe } from './serve';
+
+>>>>>>> serving
+
 /** Each command lives in its own file and adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
+<<<<<<< HEAD
 export const COMMANDS: RegisterCommand[] = [
   registerScore,
   registerEval,
@@ -27,5 +35,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerConfigCommand,
   registerMonitor,
   registerExport,
+  registerServe,
   registerStart,
 ];

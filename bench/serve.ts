@@ -1,0 +1,399 @@
+/**
+ * Serving throughput and latency against a real port, with autocannon (127.0.0.1 only).
+ *
+ *   npx tsx bench/serve.ts                 # 10 s per scenario, 100 connections
+ *   npx tsx bench/serve.ts --duration 30   # the issue's 30 s runs
+ *   npx tsx bench/serve.ts --store postgres   # prediction log to DATABASE_URL (default: PGlite)
+ *   npx tsx bench/serve.ts --store none --log-level warn
+ *   npx tsx bench/serve.ts --only predict-hot    # bare + the named scenarios
+ *   npx tsx bench/serve.ts --cpu-prof /tmp/prof  # V8 CPU profiles of the servers
+ *
+ * Each server runs in its own child process, so the load generator (this process) and the server
+ * do not share an event loop; each scenario gets an unmeasured warm-up of up to 3 s first. Scenarios, all with 100 connections:
+ *   bare             POST /bare on a plain Fastify app returning constant JSON (the ceiling)
+ *   predict-hot      POST /predict, VADER, cache on: after the first pass every text is cached
+ *   predict-lean     predict-hot without the production extras (store, info logs, rate limit, shedding)
+ *   predict-cold     POST /predict, VADER, no cache: every request runs the model
+ *   batch-64         POST /predict with 64 headlines per request, no cache, 4 connections (headlines/s)
+ *   finbert-batch    POST /predict/finbert, 16 headlines per request, 4 connections, when a finbert family is registered
+ * Throughput counts 2xx answers only.
+ * VADER is the registered `vader` family when createFamilyRegistry() has one; until then a
+ * stand-in wrapping the `vader-sentiment` package (same algorithm, JS port) is used, and said so.
+ * Prints figures and ratios; never asserts on time.
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import autocannon from 'autocannon';
+import { readEnv } from '../lib/env';
+import { sharedDir } from '../lib/paths';
+import { createFamilyRegistry, FamilyRegistry, type ModelFamily } from '../models/families';
+import { normaliseScores, predictionFromScores } from '../models/prediction';
+import type { SentimentModel } from '../models/types';
+import { MemoryCache } from '../pipeline/cache/memory';
+import { type Db, openDb } from '../pipeline/store/db';
+import { migrate } from '../pipeline/store/migrate';
+import { buildApp } from '../serving/app';
+import { staticConfigSource } from '../serving/pool/watch';
+
+interface Args {
+  duration: number;
+  connections: number;
+  store: 'pglite' | 'postgres' | 'none';
+  logLevel: string;
+  /** Comma-separated scenario names to run (default: all). */
+  only: string[] | undefined;
+  /** Write a V8 CPU profile of each server process into this directory. */
+  cpuProf: string | undefined;
+}
+
+/** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
+const BENCH_SCHEMA = `finsent_bench_${process.env.FINSENT_BENCH_PARENT ?? process.pid}`;
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    duration: Number(get('duration') ?? 10),
+    connections: Number(get('connections') ?? 100),
+    store: (['none', 'postgres'] as const).find((s) => s === get('store')) ?? 'pglite',
+    logLevel: get('log-level') ?? 'info',
+    only: get('only')?.split(','),
+    cpuProf: get('cpu-prof'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headlines: the shared Twitter financial set when present, else a built-in handful.
+
+function headlines(): string[] {
+  const file = sharedDir('data', 'twitter-financial-news-sentiment', 'sent_valid.csv');
+  if (!file) {
+    return [
+      'Apple shares jump after record quarterly revenue',
+      'Bank cuts dividend as loan losses mount',
+      'Oil prices steady ahead of OPEC meeting',
+      'Tesla misses delivery estimates, stock slides',
+      'Microsoft raises full-year guidance on cloud demand',
+      'Retailer warns of weaker holiday sales',
+      'Fed holds rates, signals patience',
+      'Chipmaker beats estimates and lifts outlook',
+    ];
+  }
+  const lines = readFileSync(file, 'utf8').split('\n').slice(1).filter(Boolean);
+  return lines.map((l) => {
+    const comma = l.lastIndexOf(',');
+    const text = l.slice(0, comma);
+    return text.startsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server processes
+
+interface VaderSentiment {
+  SentimentIntensityAnalyzer: {
+    polarity_scores(t: string): Record<'neg' | 'neu' | 'pos' | 'compound', number>;
+  };
+}
+
+/** A stand-in `vader` family over the vader-sentiment package, used only until the real engine is registered. */
+async function standInVader(): Promise<ModelFamily> {
+  // @ts-expect-error vader-sentiment ships no type declarations
+  const imported: unknown = await import('vader-sentiment');
+  const vader = (imported as { default: VaderSentiment }).default;
+  const model: SentimentModel = {
+    family: 'vader',
+    version: '0.0.0-vader-sentiment',
+    predict: async (texts) =>
+      texts.map((t) => {
+        const s = vader.SentimentIntensityAnalyzer.polarity_scores(t);
+        const scores = normaliseScores({ positive: s.pos, negative: s.neg, neutral: s.neu });
+        const label = s.compound >= 0.05 ? 'positive' : s.compound <= -0.05 ? 'negative' : 'neutral';
+        return predictionFromScores(scores, 'vader', '0.0.0-vader-sentiment', {
+          label,
+          sentiment: s.compound,
+        });
+      }),
+  };
+  return { name: 'vader', description: 'vader-sentiment (bench stand-in)', load: async () => model };
+}
+
+/** Server CPU time (user + system, µs) on request: a throughput-independent cost per request. */
+function answerCpuQueries(): void {
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send?.({ cpu: u.user + u.system });
+    }
+  });
+}
+
+async function serveChild(kind: string, args: Args): Promise<void> {
+  answerCpuQueries();
+  // Exit normally on SIGTERM so a --cpu-prof profile is written.
+  process.on('SIGTERM', () => process.exit(0));
+  const { default: Fastify } = await import('fastify');
+  if (kind === 'bare') {
+    const app = Fastify({ logger: false });
+    app.post('/bare', async () => ({ ok: true, label: 'neutral', sentiment: 0 }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    process.send?.({ port: (app.server.address() as { port: number }).port, note: 'plain Fastify' });
+    return;
+  }
+  const registered = createFamilyRegistry();
+  const families = new FamilyRegistry();
+  let note = 'registered vader family';
+  if (registered.names().includes('vader')) families.register(registered.resolve('vader').family);
+  else {
+    families.register(await standInVader());
+    note = 'stand-in vader (vader-sentiment package)';
+  }
+  if (registered.names().includes('finbert')) families.register(registered.resolve('finbert').family);
+  // predict-lean: the same route with the production extras off (no store, warn-level logs, no
+  // rate limit, no load shedding, no process metrics), to show what those extras cost.
+  const lean = kind === 'predict-lean';
+  const store = lean ? 'none' : args.store;
+  const logLevel = lean ? 'warn' : args.logLevel;
+  const cached = kind === 'predict-hot' || lean;
+  let db: Db | undefined;
+  if (store === 'pglite') db = await openDb({ dataDir: 'memory://' });
+  if (store === 'postgres') {
+    const admin = await openDb({ databaseUrl: postgresUrl(), max: 1 });
+    await admin.exec(`CREATE SCHEMA IF NOT EXISTS ${BENCH_SCHEMA}`);
+    await admin.close();
+    db = await openDb({ databaseUrl: postgresUrl(), schema: BENCH_SCHEMA, max: 4 });
+  }
+  if (db) await migrate(db);
+  const config = {
+    families: Object.fromEntries(families.names().map((f) => [f, { champion: 'builtin' }])),
+    serving: { default: 'vader', split: [], shadow: [] },
+  };
+  const app = await buildApp({
+    env: readEnv(),
+    families,
+    configSource: staticConfigSource(JSON.stringify(config), 'bench config'),
+    configPollMs: 0,
+    ...(db ? { db } : {}),
+    ...(cached ? { cache: new MemoryCache({ maxEntries: 100_000 }) } : {}),
+    // Production settings, with a rate limit too high to trip: its bookkeeping is still paid.
+    rateLimit: lean ? false : { max: 1_000_000_000, timeWindowMs: 60_000, adminMax: 20 },
+    ...(lean ? { underPressure: false as const, defaultMetrics: false } : {}),
+    // Logs go to stdout as in production; the parent discards the child's stdout.
+    logger: { level: logLevel },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send?.({
+    port: (app.server.address() as { port: number }).port,
+    note: `${note}; store ${store}; cache ${cached ? 'memory' : 'none'}; log level ${logLevel}${lean ? '; no rate limit, shedding or process metrics' : ''}`,
+    finbert: families.names().includes('finbert'),
+  });
+}
+
+function postgresUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url)
+    throw new Error('--store postgres needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
+  return url;
+}
+
+interface Child {
+  port: number;
+  note: string;
+  finbert?: boolean;
+  stop(): void;
+  /** The server process's CPU time so far, in µs. */
+  cpu(): Promise<number>;
+}
+
+function startChild(kind: string, argv: string[], cpuProf?: string): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const child = fork(process.argv[1]!, ['--child', kind, ...argv], {
+      execArgv: ['--import', 'tsx', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [])],
+      env: { ...process.env, FINSENT_BENCH_PARENT: String(process.pid) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (m: { port: number; note: string; finbert?: boolean }) =>
+      resolve({
+        ...m,
+        stop: () => child.kill('SIGTERM'),
+        cpu: () =>
+          new Promise<number>((ok) => {
+            child.once('message', (r: { cpu: number }) => ok(r.cpu));
+            child.send('cpu');
+          }),
+      }),
+    );
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+interface Figures {
+  scenario: string;
+  reqPerS: number;
+  textsPerS: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** Server CPU (user + system) per answered request, in µs: steadier than req/s on a shared machine. */
+  cpuPerRequestUs: number;
+  /** Responses by status code, e.g. { 200: 51234, 503: 12 }. */
+  statuses: Record<string, number>;
+  note: string;
+}
+
+async function load(
+  scenario: string,
+  server: Child,
+  path: string,
+  body: () => string,
+  textsPerRequest: number,
+  args: Args,
+  note: string,
+  connections = args.connections,
+): Promise<Figures> {
+  // Warm-up (not measured): JIT, tsx's module loading and the first cache fills happen here.
+  await autocannon({
+    url: `http://127.0.0.1:${server.port}${path}`,
+    connections,
+    duration: Math.min(3, args.duration),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: body() }),
+      },
+    ],
+  });
+  const cpuBefore = await server.cpu();
+  const r = await autocannon({
+    url: `http://127.0.0.1:${server.port}${path}`,
+    connections,
+    duration: args.duration,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: body() }),
+      },
+    ],
+  });
+  const statuses = Object.fromEntries(
+    Object.entries(
+      (r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {},
+    ).map(([code, v]) => [code, v.count]),
+  );
+  const cpu = (await server.cpu()) - cpuBefore;
+  // Throughput counts answered texts only: a shed (503) request scored nothing.
+  const ok = Object.entries(statuses).reduce((n, [code, c]) => (code.startsWith('2') ? n + c : n), 0);
+  return {
+    scenario: connections === args.connections ? scenario : `${scenario} (${connections} conn)`,
+    reqPerS: ok / r.duration,
+    textsPerS: (ok * textsPerRequest) / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    cpuPerRequestUs: ok > 0 ? cpu / ok : Number.NaN,
+    statuses,
+    note,
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const childAt = argv.indexOf('--child');
+  const args = parseArgs(argv);
+  if (childAt >= 0) {
+    await serveChild(argv[childAt + 1]!, args);
+    return;
+  }
+  const texts = headlines();
+  let i = 0;
+  const next = () => texts[i++ % texts.length]!;
+  const batch = (n: number) => JSON.stringify({ texts: Array.from({ length: n }, next) });
+  const passArgs = ['--store', args.store, '--log-level', args.logLevel];
+  console.log(
+    `bench/serve: ${args.connections} connections, ${args.duration} s per scenario, ${texts.length} distinct headlines; ` +
+      `node ${process.version}; load average at start ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
+  const results: Figures[] = [];
+  // [name, path, body, texts per request, connections]. The batch runs with few connections: 100
+  // clients each sending 64 headlines queue seconds of model work, which the server sheds (503).
+  const scenarios: [string, string, () => string, number, number][] = [
+    ['bare', '/bare', () => JSON.stringify({ text: next() }), 1, args.connections],
+    ['predict-hot', '/predict', () => JSON.stringify({ text: next() }), 1, args.connections],
+    ['predict-lean', '/predict', () => JSON.stringify({ text: next() }), 1, args.connections],
+    ['predict-cold', '/predict', () => JSON.stringify({ text: next() }), 1, args.connections],
+    ['batch-64', '/predict', () => batch(64), 64, 4],
+  ];
+  let finbert = false;
+  for (const [name, path, body, n, connections] of scenarios) {
+    if (args.only && !args.only.includes(name) && name !== 'bare') continue;
+    const server = await startChild(name, passArgs, args.cpuProf);
+    finbert ||= server.finbert === true;
+    try {
+      if (name === 'predict-hot') {
+        // Warm the cache with every headline once, so the run measures cache hits.
+        for (let k = 0; k < texts.length; k += 64) {
+          await fetch(`http://127.0.0.1:${server.port}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ texts: texts.slice(k, k + 64) }),
+          });
+        }
+      }
+      const f = await load(name, server, path, body, n, args, server.note, connections);
+      results.push(f);
+      console.log(
+        `${f.scenario.padEnd(14)} ${f.reqPerS.toFixed(0).padStart(7)} req/s ${f.textsPerS.toFixed(0).padStart(8)} texts/s  ` +
+          `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${f.cpuPerRequestUs.toFixed(0)} µs/req  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}  (${f.note})`,
+      );
+    } finally {
+      server.stop();
+    }
+  }
+  if (finbert) {
+    const server = await startChild('finbert', passArgs, args.cpuProf);
+    try {
+      results.push(
+        await load('finbert-batch-16', server, '/predict/finbert', () => batch(16), 16, args, server.note),
+      );
+      const f = results.at(-1)!;
+      console.log(
+        `finbert-batch-16 ${f.reqPerS.toFixed(0)} req/s ${f.textsPerS.toFixed(0)} texts/s p50 ${f.p50} ms p99 ${f.p99} ms errors ${f.errors}`,
+      );
+    } finally {
+      server.stop();
+    }
+  } else {
+    console.log('finbert: no finbert family registered in createFamilyRegistry(); FinBERT scenario skipped');
+  }
+  const bare = results.find((r) => r.scenario === 'bare')!;
+  for (const r of results.filter((x) => x.scenario.startsWith('predict'))) {
+    const errors =
+      r.errors + Object.entries(r.statuses).reduce((n, [c, k]) => (c.startsWith('2') ? n : n + k), 0);
+    const ratio = r.reqPerS / bare.reqPerS;
+    console.log(
+      `${r.scenario}: ${(ratio * 100).toFixed(1)}% of bare's req/s (target >= 50%: ${ratio >= 0.5 ? 'met' : 'NOT met'}); ` +
+        `CPU per request ${((bare.cpuPerRequestUs / r.cpuPerRequestUs) * 100).toFixed(1)}% of bare's capacity; ` +
+        `p99 ${r.p99} ms (target < 10 ms: ${r.p99 < 10 ? 'met' : 'NOT met'}); errors ${errors} (target 0: ${errors === 0 ? 'met' : 'NOT met'})`,
+    );
+  }
+  console.log(`JSON ${JSON.stringify({ args, loadavg: loadavg(), results })}`);
+  if (args.store === 'postgres') {
+    const admin = await openDb({ databaseUrl: postgresUrl(), max: 1 });
+    await admin.exec(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`);
+    await admin.close();
+  }
+}
+
+await main();

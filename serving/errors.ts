@@ -1,0 +1,177 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { type ErrorCode, isFinsentError } from '../lib/errors';
+
+/** Every code an API error body can carry: the library's codes plus the HTTP-only ones. */
+export type ApiErrorCode =
+  | ErrorCode
+  | 'INVALID_JSON'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'ADMIN_DISABLED'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'SHUTTING_DOWN'
+  | 'INTERNAL';
+
+/** `{ "error": { "code", "message" } }`: the only shape an error ever leaves the API in. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({
+          description: 'Machine-readable, e.g. INVALID_INPUT, UNKNOWN_MODEL, RATE_LIMITED',
+        }),
+        message: Type.String({ description: 'What was wrong and what to do about it' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, description: 'An error' },
+);
+
+/** Response schemas for the error statuses a route can answer with. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  const all = new Set([400, 429, 500, 503, ...statuses]);
+  return Object.fromEntries([...all].map((s) => [s, ErrorBody]));
+}
+
+/** An error raised at the HTTP edge with its status, code and public message. */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly code: ApiErrorCode;
+  readonly headers: Record<string, string>;
+
+  constructor(statusCode: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'HttpError';
+    this.statusCode = statusCode;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+interface ApiError {
+  status: number;
+  code: ApiErrorCode;
+  message: string;
+}
+
+const FINSENT_STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNKNOWN_MODEL: 400,
+  MODEL_UNAVAILABLE: 503,
+  OVERLOADED: 503,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  DATA_ERROR: 500,
+  CONFIG_ERROR: 500,
+  STORE_ERROR: 503,
+  SOURCE_ERROR: 502,
+  REGISTRY_ERROR: 502,
+};
+
+/** FinsentError messages are written for people; these codes are shown as they are even at 5xx. */
+const PUBLIC_5XX = new Set<ErrorCode>(['MODEL_UNAVAILABLE', 'OVERLOADED']);
+
+const GENERIC: Record<number, string> = {
+  500: 'internal error: the request could not be completed; the server log has the details (quote the x-request-id header)',
+  502: 'an upstream service (the model registry or a data source) failed; retry later',
+  503: 'a backing service is unavailable right now; retry later',
+};
+
+/** Maps anything thrown while handling a request to a status, a code and a message safe to show. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof HttpError)
+    return { status: error.statusCode, code: error.code, message: error.message };
+  if (isFinsentError(error)) {
+    const status = FINSENT_STATUS[error.code] ?? 500;
+    const message =
+      status < 500 || PUBLIC_5XX.has(error.code) ? error.message : (GENERIC[status] ?? GENERIC[500]!);
+    return { status, code: error.code, message };
+  }
+  const e = error as Partial<FastifyError> & { validation?: unknown };
+  if (Array.isArray(e.validation))
+    return { status: 400, code: 'INVALID_INPUT', message: validationMessage(e) };
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'INVALID_JSON', message: 'the request body is not valid JSON' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'INVALID_JSON', message: 'the request body is empty: send a JSON object' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'the request body is larger than this server accepts: send fewer or shorter texts',
+      };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'send the body as JSON with "content-type: application/json"',
+      };
+    case 'FST_UNDER_PRESSURE':
+      return {
+        status: 503,
+        code: 'OVERLOADED',
+        message: 'the server is overloaded; retry after the number of seconds in Retry-After',
+      };
+  }
+  if (e instanceof SyntaxError || e.name === 'SyntaxError') {
+    return { status: 400, code: 'INVALID_JSON', message: 'the request body is not valid JSON' };
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status === 429) return { status, code: 'RATE_LIMITED', message: e.message ?? 'too many requests' };
+  // Fastify's own 4xx messages describe the request, not the server; anything 5xx is hidden.
+  if (status >= 400 && status < 500) {
+    return {
+      status,
+      code: status === 404 ? 'NOT_FOUND' : 'INVALID_INPUT',
+      message: e.message ?? 'bad request',
+    };
+  }
+  return {
+    status: status >= 500 && status < 600 ? status : 500,
+    code: 'INTERNAL',
+    message: GENERIC[status] ?? GENERIC[500]!,
+  };
+}
+
+/** "body/texts must NOT have more than 64 items" → a sentence naming the field and the rule. */
+function validationMessage(e: Partial<FastifyError> & { validation?: unknown }): string {
+  const first = (
+    e.validation as {
+      instancePath?: string;
+      keyword?: string;
+      message?: string;
+      params?: Record<string, unknown>;
+    }[]
+  )[0];
+  const where = `${e.validationContext ?? 'request'}${(first?.instancePath ?? '').replace(/\//g, '.')}`;
+  if (!first) return `${where} is invalid`;
+  if (first.keyword === 'additionalProperties') {
+    return `${where} has an unknown property "${String(first.params?.additionalProperty)}"; remove it (see /docs for the fields)`;
+  }
+  if (first.keyword === 'required')
+    return `${where} is missing the required property "${String(first.params?.missingProperty)}"`;
+  return `${where} ${first.message ?? 'is invalid'}`;
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const api = toApiError(error);
+  if (api.status >= 500 && api.code !== 'OVERLOADED')
+    request.log.error({ err: error, code: api.code }, 'request failed');
+  else request.log.info({ code: api.code, status: api.status, reason: api.message }, 'request refused');
+  if (error instanceof HttpError) reply.headers(error.headers);
+  void reply.code(api.status).send({ error: { code: api.code, message: api.message } });
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(404).send({
+    error: {
+      code: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}: see /docs for the API`,
+    },
+  });
+}
