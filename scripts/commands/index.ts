@@ -13,16 +13,9 @@ import { registerStart } from './start';
 import { registerTrainCommand } from './train';
 import { registerValidate } from './validate';
 
-=======
-
-import { registerServe } from './serve';
-
->>>>>>> serving
-
 /** Each command lives in its own file and adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-<<<<<<< HEAD
 export const COMMANDS: RegisterCommand[] = [
   registerScore,
   registerEval,
