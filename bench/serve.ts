@@ -101,7 +101,6 @@ interface VaderSentiment {
 
 /** A stand-in `vader` family over the vader-sentiment package, used only until the real engine is registered. */
 async function standInVader(): Promise<ModelFamily> {
-  // @ts-expect-error vader-sentiment ships no type declarations
   const imported: unknown = await import('vader-sentiment');
   const vader = (imported as { default: VaderSentiment }).default;
   const model: SentimentModel = {
