@@ -95,6 +95,9 @@ describe('prediction routes', () => {
   it('lets /predict name a served model explicitly, bypassing the A/B routing', async () => {
     const res = (await post('/predict', { text: 'Guidance raised', model: 'finbert' })).json();
     expect([res.prediction.model_used, res.arm]).toEqual(['finbert', 'direct']);
+    // A pinned id that is the version a champion serves right now is that champion.
+    const pinned = (await post('/predict', { text: 'Guidance raised', model: 'vader@1.0.0' })).json();
+    expect([pinned.prediction.model_used, pinned.performance.model_version]).toEqual(['vader', '1.0.0']);
   });
 
   it('compares VADER and FinBERT on the same texts', async () => {

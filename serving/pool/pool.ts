@@ -215,10 +215,16 @@ export class ModelPool {
     return this.#slots.get(key)?.current !== undefined;
   }
 
-  /** Canonical slot key for a model id, if it is served here. */
+  /**
+   * The slot serving a model id, if any: its own slot, or for a pinned id (`vader@1.2.0`) the
+   * family's champion slot when that is the version it serves right now.
+   */
   keyFor(id: string): string | undefined {
     const key = slotKey(id);
-    return this.#slots.has(key) ? key : undefined;
+    if (this.#slots.has(key)) return key;
+    const { family, version } = parseModelId(key);
+    const champion = this.#slots.get(family);
+    return version !== undefined && champion?.current?.model.version === version ? family : undefined;
   }
 
   keys(): string[] {
