@@ -163,6 +163,8 @@ export interface EvaluateStageOptions {
   model?: string;
   /** Batch size for the timed pass. */
   batchSize?: number;
+  /** Store the report in model_performance (context `eval`); the main job does. */
+  record?: boolean;
 }
 
 /**
@@ -184,7 +186,7 @@ export function evaluateStage(options: EvaluateStageOptions = {}): Stage<EvalRep
           ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         });
         // model_performance keeps every evaluation (context 'eval'); the dashboard charts them.
-        await recordEvaluation(await ctx.db(), report, 'eval');
+        if (options.record) await recordEvaluation(await ctx.db(), report, 'eval');
         const m = report.metrics;
         return {
           result: report,
@@ -211,7 +213,7 @@ export function mainJobStages(): Stage[] {
     collectStage(),
     validateStage(),
     featurizeStage(),
-    evaluateStage(),
+    evaluateStage({ record: true }),
     ...trainingLoopStages(),
     monitorStage(),
     exportStage(),
