@@ -17,8 +17,8 @@
  *   batch-64         POST /predict with 64 headlines per request, no cache, 4 connections (headlines/s)
  *   finbert-batch    POST /predict/finbert, 16 headlines per request, 4 connections, when a finbert family is registered
  * Throughput counts 2xx answers only.
- * VADER is the registered `vader` family when createFamilyRegistry() has one; until then a
- * stand-in wrapping the `vader-sentiment` package (same algorithm, JS port) is used, and said so.
+ * VADER is the registered `vader` family of createFamilyRegistry() (the financial vader's builtin
+ * champion unless a promotion says otherwise).
  * Prints figures and ratios; never asserts on time.
  */
 import { fork } from 'node:child_process';
@@ -27,9 +27,7 @@ import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { readEnv } from '../lib/env';
 import { sharedDir } from '../lib/paths';
-import { createFamilyRegistry, FamilyRegistry, type ModelFamily } from '../models/families';
-import { normaliseScores, predictionFromScores } from '../models/prediction';
-import type { SentimentModel } from '../models/types';
+import { createFamilyRegistry, FamilyRegistry } from '../models/families';
 import { MemoryCache } from '../pipeline/cache/memory';
 import { type Db, openDb } from '../pipeline/store/db';
 import { migrate } from '../pipeline/store/migrate';
@@ -93,33 +91,6 @@ function headlines(): string[] {
 // ---------------------------------------------------------------------------------------------
 // Server processes
 
-interface VaderSentiment {
-  SentimentIntensityAnalyzer: {
-    polarity_scores(t: string): Record<'neg' | 'neu' | 'pos' | 'compound', number>;
-  };
-}
-
-/** A stand-in `vader` family over the vader-sentiment package, used only until the real engine is registered. */
-async function standInVader(): Promise<ModelFamily> {
-  const imported: unknown = await import('vader-sentiment');
-  const vader = (imported as { default: VaderSentiment }).default;
-  const model: SentimentModel = {
-    family: 'vader',
-    version: '0.0.0-vader-sentiment',
-    predict: async (texts) =>
-      texts.map((t) => {
-        const s = vader.SentimentIntensityAnalyzer.polarity_scores(t);
-        const scores = normaliseScores({ positive: s.pos, negative: s.neg, neutral: s.neu });
-        const label = s.compound >= 0.05 ? 'positive' : s.compound <= -0.05 ? 'negative' : 'neutral';
-        return predictionFromScores(scores, 'vader', '0.0.0-vader-sentiment', {
-          label,
-          sentiment: s.compound,
-        });
-      }),
-  };
-  return { name: 'vader', description: 'vader-sentiment (bench stand-in)', load: async () => model };
-}
-
 /** Server CPU time (user + system, µs) on request: a throughput-independent cost per request. */
 function answerCpuQueries(): void {
   process.on('message', (m) => {
@@ -144,12 +115,8 @@ async function serveChild(kind: string, args: Args): Promise<void> {
   }
   const registered = createFamilyRegistry();
   const families = new FamilyRegistry();
-  let note = 'registered vader family';
-  if (registered.names().includes('vader')) families.register(registered.resolve('vader').family);
-  else {
-    families.register(await standInVader());
-    note = 'stand-in vader (vader-sentiment package)';
-  }
+  const note = 'registered vader family';
+  families.register(registered.resolve('vader').family);
   if (registered.names().includes('finbert')) families.register(registered.resolve('finbert').family);
   // predict-lean: the same route with the production extras off (no store, warn-level logs, no
   // rate limit, no load shedding, no process metrics), to show what those extras cost.

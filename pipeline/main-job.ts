@@ -5,6 +5,9 @@ import { evaluateModel } from '../models/evaluation/evaluate';
 import { renderEvalReport } from '../models/evaluation/render';
 import type { EvalReport } from '../models/evaluation/report';
 import type { FamilyRegistry, LoadContext } from '../models/families';
+import { recordEvaluation } from './export/record';
+import { exportStage } from './export/stage';
+import { collectStage, featurizeStage, monitorStage, validateStage } from './job-stages';
 import type { Db } from './store/db';
 import { openStore as openMigratedStore } from './store/open';
 import { trainingLoopStages } from './training-loop';
@@ -160,6 +163,8 @@ export interface EvaluateStageOptions {
   model?: string;
   /** Batch size for the timed pass. */
   batchSize?: number;
+  /** Store the report in model_performance (context `eval`); the main job does. */
+  record?: boolean;
 }
 
 /**
@@ -180,6 +185,8 @@ export function evaluateStage(options: EvaluateStageOptions = {}): Stage<EvalRep
           dataset,
           ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         });
+        // model_performance keeps every evaluation (context 'eval'); the dashboard charts them.
+        if (options.record) await recordEvaluation(await ctx.db(), report, 'eval');
         const m = report.metrics;
         return {
           result: report,
@@ -194,11 +201,21 @@ export function evaluateStage(options: EvaluateStageOptions = {}): Stage<EvalRep
 }
 
 /**
- * The main job's stages, in order: evaluate stock VADER on the project's held-out set, then the
- * training loop (train the financial vader, compare it with vader-base and the champion,
- * register it locally, promote it when the policy allows). Collect, validate and serve slot in
- * here as they land.
+ * The main job's stages, in order, all on embedded defaults (PGlite, the bundled headlines, the
+ * local registry): collect the sample source, validate it, featurize it with vader-base and the
+ * vader champion, evaluate stock VADER on the held-out set (recorded in model_performance), the
+ * training loop (train the financial vader, compare it with vader-base and the champion — also
+ * recorded —, register it locally, promote it when the policy allows), monitor the champions'
+ * drift (building a first reference from the evaluation set), and export the dashboard's data.
  */
 export function mainJobStages(): Stage[] {
-  return [evaluateStage(), ...trainingLoopStages()];
+  return [
+    collectStage(),
+    validateStage(),
+    featurizeStage(),
+    evaluateStage({ record: true }),
+    ...trainingLoopStages(),
+    monitorStage(),
+    exportStage(),
+  ];
 }

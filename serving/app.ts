@@ -118,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const routeOptions = { limits: { maxBatch: limits.maxBatch, maxTextLength: limits.maxTextLength } };
   for (const routes of ROUTES) await app.register(routes, routeOptions);
+  for (const extension of options.extensions ?? []) await app.register(extension);
   await app.ready();
   return app;
 }

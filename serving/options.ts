@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { FinsentEnv } from '../lib/env';
 import type { ArtifactSource, FamilyRegistry } from '../models/families';
 import type { Cache } from '../pipeline/cache/types';
@@ -52,6 +52,11 @@ export interface AppOptions {
   docs?: boolean;
   /** prom-client default process metrics (default true). */
   defaultMetrics?: boolean;
+  /**
+   * Plugins registered after the built-in routes and before the app is ready (the production
+   * wiring adds POST /feedback and the drift gauges here; see serving/wire.ts).
+   */
+  extensions?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
 
 export interface Limits {

@@ -76,7 +76,7 @@ describe('the finsent commands as processes (keyword test family)', () => {
   });
 
   it('runs the main job and prints the evaluation report', async () => {
-    const r = await run(['--import', 'tsx', FAKE, 'start']);
+    const r = await run(['--import', 'tsx', FAKE, 'start', '--no-serve']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/── \[1\/1\] evaluate · fake on the held-out headlines/);
     expect(r.stdout).toMatch(/macro-F1\s+0\.\d{4}/);

@@ -103,13 +103,18 @@ describe('the main job runner', () => {
 describe('main job v1', () => {
   it('evaluates vader-base, then trains, compares, registers and promotes the financial vader', () => {
     expect(mainJobStages().map((s) => s.name)).toEqual([
+      'collect',
+      'validate',
+      'featurize',
       'evaluate',
       'train',
       'compare',
       'register',
       'promote',
+      'monitor',
+      'export',
     ]);
-    expect(mainJobStages()[0]!.title).toBe('vader-base on the held-out headlines');
+    expect(mainJobStages()[3]!.title).toBe('vader-base on the held-out headlines');
   });
 
   it("prints the eval table of a model on the project's test split", async () => {

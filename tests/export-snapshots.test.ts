@@ -162,16 +162,16 @@ describe.each(dbTargets())('the dashboard export on $name', (target) => {
       'empty',
     ]);
     expect(snapshots.drift.empty).toEqual({
-      reason: 'no drift computed yet: table drift_metrics does not exist yet',
+      reason: 'no drift computed yet',
       hint: 'run `finsent monitor` to compute drift against the reference window',
     });
     expect(snapshots.predictions.empty?.reason).toBe('no prediction logged yet');
     expect(snapshots.drift.sources).toEqual([
       {
         table: 'drift_metrics',
-        available: false,
-        rows: null,
-        note: 'table drift_metrics does not exist yet',
+        available: true,
+        rows: 0,
+        note: null,
       },
     ]);
     // The overview still lists the configured champions and says what is unknown.
@@ -286,7 +286,59 @@ describe.each(dbTargets())('the dashboard export on $name', (target) => {
     });
   });
 
+  it('reads drift, quality reports and promotions from the tables of the real migrations', async () => {
+    await db.exec(`
+      INSERT INTO drift_metrics (run_id, model, version, window_start, window_end, feature, metric, value, p_value, severity, details) VALUES
+        ('m1', 'vader', '1.2.0', '2026-11-19T00:00:00Z', '2026-11-20T00:00:00Z', 'sentiment', 'psi', 0.05, NULL, 'ok', '{"threshold": 0.25}'),
+        ('m2', 'vader', '1.2.0', '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z', 'sentiment', 'psi', 0.31, NULL, 'alert', '{"threshold": 0.25}'),
+        ('m2', 'vader', NULL, '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z', 'confidence', 'ks', NULL, NULL, 'insufficient', '{}');
+      INSERT INTO data_quality_reports (created_at, verdict, run_ids, rows_checked, rows_accepted, rows_quarantined, counts, rules, summary) VALUES
+        ('2026-11-21T00:00:00Z', 'warn', '{3,4}', 12, 9, 3, '{"sample": {"fetched": 12}}',
+         '[{"rule": "quarantine_rate", "status": "warn", "value": 0.25, "threshold": "warn > 0.05", "message": "3 of 12 quarantined"}]', 'verdict WARN');
+      INSERT INTO promotions (created_at, family, from_version, to_version, kind, mode, status, verdict, event_key, reasons) VALUES
+        ('2026-11-22T00:00:00Z', 'vader', NULL, '1.3.0', 'promote', 'local', 'applied', 'superior', 'e1', '["Δmacro-F1 CI above the margin"]');
+    `);
+    try {
+      const { snapshots, outcomes } = await exportSnapshots(db, { now: NOW, config: CONFIG });
+      expect(outcomes.filter((o) => o.status === 'failed')).toEqual([]);
+      expect(snapshots.drift.empty).toBeNull();
+      expect(
+        snapshots.drift.series.map((s) => [
+          s.version,
+          s.metric,
+          s.points.length,
+          s.threshold,
+          s.latest_status,
+        ]),
+      ).toEqual([['1.2.0', 'psi', 2, 0.25, 'alert']]); // the row without a value is not a point
+      expect(snapshots.drift.summary).toMatchObject({ alert: 1, latest_at: '2026-11-21T00:00:00.000Z' });
+      const [report] = snapshots.quality.reports;
+      expect(report).toMatchObject({
+        run_id: '3,4',
+        verdict: 'warn',
+        counts: { rows: 12, accepted: 9, quarantined: 3 },
+        rules: [{ name: 'quarantine_rate', status: 'warn', count: null, detail: '3 of 12 quarantined' }],
+      });
+      expect(snapshots.promotions.events).toEqual([
+        expect.objectContaining({
+          to_version: '1.3.0',
+          kind: 'promote',
+          verdict: 'superior',
+          release_url: null,
+          summary: 'applied: Δmacro-F1 CI above the margin',
+        }),
+      ]);
+    } finally {
+      await db.exec('DELETE FROM drift_metrics; DELETE FROM data_quality_reports; DELETE FROM promotions;');
+    }
+  });
+
   it('reads drift, quality, training, promotions and the feature store through the columns it assumes', async () => {
+    // The dashboard demo's tables (ASSUMED_TABLES_SQL) instead of the migrations' ones: the
+    // exporters read both.
+    await db.exec(
+      'DROP TABLE drift_metrics, data_quality_reports, training_runs, promotions, processed_features, raw_data CASCADE',
+    );
     await db.exec(ASSUMED_TABLES_SQL);
     await db.exec(`
       CREATE TABLE raw_data (id text PRIMARY KEY, tickers text[] NOT NULL, published_at timestamptz);
@@ -379,10 +431,10 @@ describe.each(dbTargets())('the dashboard export on $name', (target) => {
   it('reports a table whose columns differ from the assumed ones instead of failing', async () => {
     await expect(
       db.transaction(async (tx) => {
-        await tx.exec('ALTER TABLE drift_metrics RENAME COLUMN threshold TO limit_value');
+        await tx.exec('ALTER TABLE drift_metrics RENAME COLUMN value TO effect_size');
         const { snapshots, outcomes } = await exportSnapshots(tx, { now: NOW, config: CONFIG });
         expect(outcomes.find((o) => o.section === 'drift')?.status).toBe('empty');
-        expect(snapshots.drift.empty?.reason).toMatch(/drift_metrics lacks column\(s\) threshold/);
+        expect(snapshots.drift.empty?.reason).toMatch(/drift_metrics lacks column\(s\) value/);
         expect(snapshots.drift.sources[0]).toMatchObject({ available: false, rows: 3 });
         throw new Error('roll back');
       }),

@@ -24,21 +24,13 @@ export const TABLE_COLUMNS = {
     'cache_hit',
     'ticker',
   ],
-  drift_metrics: [
-    'id',
-    'computed_at',
-    'model',
-    'version',
-    'metric',
-    'feature',
-    'value',
-    'threshold',
-    'status',
-  ],
-  data_quality_reports: ['id', 'created_at', 'run_id', 'verdict', 'counts', 'rules'],
+  // Columns both schemas have: the migrations' (pipeline/store/migrations) and the earlier
+  // dashboard-demo tables (ASSUMED_TABLES_SQL). Sections pick the rest by what the table has.
+  drift_metrics: ['id', 'model', 'version', 'metric', 'feature', 'value', 'p_value'],
+  data_quality_reports: ['id', 'created_at', 'verdict', 'rules'],
   training_runs: ['id', 'started_at', 'finished_at', 'family', 'version', 'params', 'metrics', 'status'],
-  promotions: ['id', 'created_at', 'family', 'from_version', 'to_version', 'kind', 'pr_url', 'release_url'],
-  processed_features: ['article_id', 'model', 'version', 'label', 'sentiment', 'created_at'],
+  promotions: ['id', 'created_at', 'family', 'from_version', 'to_version', 'kind', 'pr_url'],
+  processed_features: ['article_id', 'model', 'version', 'label', 'sentiment'],
   raw_data: ['id', 'tickers', 'published_at'],
 } as const satisfies Record<string, readonly string[]>;
 

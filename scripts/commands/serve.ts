@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readEnv } from '../../lib/env';
 import { InputError } from '../../lib/errors';
-import { startServer } from '../../serving/server';
+import { startProductionServer } from '../../serving/wire';
 import { action, printJsonLine } from '../cli/run';
 
 interface ServeFlags {
@@ -38,8 +38,7 @@ export function registerServe(program: Command): void {
             throw new InputError(`--port ${flags.port} is not a number: use e.g. --port 3000`);
           port = Number(flags.port);
         }
-        const server = await startServer({
-          env,
+        const server = await startProductionServer(env, {
           ...(port !== undefined ? { port } : {}),
           ...(flags.host ? { host: flags.host } : {}),
           ...(flags.json ? { print: () => {} } : {}),

@@ -35,13 +35,22 @@ export async function exportDrift(
   const body: SectionBody<'drift'> = { series: [], summary: { ok: 0, warn: 0, alert: 0, latest_at: null } };
   const hint = 'run `finsent monitor` to compute drift against the reference window';
   if (!state.available) return { body, empty: emptyBecause(state, 'no drift computed yet', hint) };
-  const pValue = state.columns.has('p_value') ? 'p_value' : 'NULL::float8 AS p_value';
+  // The monitor's table (migration 060) keys a computation by its window's end, keeps the
+  // severity and puts the threshold in `details`; the demo tables have computed_at/threshold/status.
+  const has = (c: string) => state.columns.has(c);
+  const at = has('computed_at') ? 'computed_at' : 'window_end';
+  const threshold = has('threshold')
+    ? 'threshold::float8'
+    : has('details')
+      ? "CASE WHEN jsonb_typeof(details->'threshold') = 'number' THEN (details->>'threshold')::float8 END"
+      : 'NULL::float8';
+  const status = has('status') ? 'status' : has('severity') ? 'severity' : 'NULL::text';
   const rows = await ctx.db.query<DriftRow>(
-    `SELECT computed_at, model, version, metric, feature, value::float8 AS value, ${pValue},
-            threshold::float8 AS threshold, status
+    `SELECT ${at} AS computed_at, model, coalesce(version, 'builtin') AS version, metric, feature,
+            value::float8 AS value, p_value, ${threshold} AS threshold, ${status} AS status
      FROM drift_metrics
-     WHERE computed_at >= (SELECT max(computed_at) FROM drift_metrics) - make_interval(days => $1::int)
-     ORDER BY computed_at, id
+     WHERE ${at} >= (SELECT max(${at}) FROM drift_metrics) - make_interval(days => $1::int)
+     ORDER BY ${at}, id
      LIMIT 20000`,
     [ctx.options.days],
   );

@@ -13,15 +13,19 @@ interface PromotionRow {
   release_url: unknown;
   verdict?: unknown;
   report?: unknown;
+  reasons?: unknown;
+  status?: unknown;
 }
 
 async function promotionRows(ctx: SectionContext, limit: number): Promise<PromotionRow[]> {
   const state = await ctx.table('promotions');
   if (!state.available) return [];
-  // verdict and report are optional extras: select them only when the table has them.
-  const extras = ['verdict', 'report'].filter((c) => state.columns.has(c));
+  // verdict and report are optional extras: select them only when the table has them. The
+  // promotion table of migration 023 has no release_url and keeps its reasons in `reasons`.
+  const extras = ['verdict', 'report', 'reasons', 'status'].filter((c) => state.columns.has(c));
+  const release = state.columns.has('release_url') ? 'release_url' : 'NULL::text AS release_url';
   return ctx.db.query<PromotionRow>(
-    `SELECT id, created_at, family, from_version, to_version, kind, pr_url, release_url${extras.map((c) => `, ${c}`).join('')}
+    `SELECT id, created_at, family, from_version, to_version, kind, pr_url, ${release}${extras.map((c) => `, ${c}`).join('')}
      FROM promotions ORDER BY created_at DESC, id DESC LIMIT $1`,
     [limit],
   );
@@ -92,8 +96,14 @@ export async function exportPromotions(
   const rows = await promotionRows(ctx, 200);
   const events = rows.map((r) => {
     const report = record(r.report);
+    const reasons = Array.isArray(report.reasons)
+      ? report.reasons
+      : Array.isArray(r.reasons)
+        ? r.reasons
+        : null;
     const summary =
-      str(report.summary) ?? (Array.isArray(report.reasons) ? report.reasons.map(String).join('; ') : null);
+      str(report.summary) ??
+      (reasons ? `${r.status ? `${String(r.status)}: ` : ''}${reasons.map(String).join('; ')}` : null);
     return {
       id: String(r.id),
       created_at: iso(r.created_at),

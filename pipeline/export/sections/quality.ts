@@ -42,8 +42,21 @@ export async function exportQuality(
   const hint = 'run `finsent collect` then `finsent validate`';
   if (!state.available)
     return { body: { reports: [] }, empty: emptyBecause(state, 'no data-quality report yet', hint) };
+  // The validate stage's table (migration 005) covers several runs (run_ids) and keeps the row
+  // counts in columns; the demo tables have one run_id and a flat counts object.
+  const has = (c: string) => state.columns.has(c);
+  const runId = has('run_id')
+    ? 'run_id::text'
+    : has('run_ids')
+      ? "array_to_string(run_ids, ',')"
+      : 'NULL::text';
+  const counts = has('rows_checked')
+    ? "jsonb_build_object('rows', rows_checked, 'accepted', rows_accepted, 'quarantined', rows_quarantined)"
+    : has('counts')
+      ? 'counts'
+      : "'{}'::jsonb";
   const rows = await ctx.db.query<QualityRow>(
-    `SELECT id, created_at, run_id, verdict, counts, rules FROM data_quality_reports
+    `SELECT id, created_at, ${runId} AS run_id, verdict, ${counts} AS counts, rules FROM data_quality_reports
      ORDER BY created_at DESC, id DESC LIMIT 100`,
   );
   const reports = rows.map((r) => ({

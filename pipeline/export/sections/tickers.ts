@@ -27,11 +27,17 @@ async function tickerSource(
       `SELECT data_type FROM information_schema.columns
        WHERE table_schema = current_schema() AND table_name = 'raw_data' AND column_name = 'tickers'`,
     );
+    // The feature store of migration 010 stamps rows with featurized_at; the demo's with created_at.
+    const scoredAt = pf.columns.has('featurized_at')
+      ? 'f.featurized_at'
+      : pf.columns.has('created_at')
+        ? 'f.created_at'
+        : 'NULL::timestamptz';
     const unnest = t?.data_type === 'jsonb' ? 'jsonb_array_elements_text(r.tickers)' : 'unnest(r.tickers)';
     // One model's view per article: the model that scored the most rows (usually the champion).
     return {
       source: 'processed_features',
-      sql: `SELECT tk.ticker, coalesce(r.published_at, f.created_at) AS at, f.label, f.sentiment::float8 AS sentiment
+      sql: `SELECT tk.ticker, coalesce(r.published_at, ${scoredAt}) AS at, f.label, f.sentiment::float8 AS sentiment
             FROM processed_features f
             JOIN raw_data r ON r.id = f.article_id
             CROSS JOIN LATERAL ${unnest} AS tk(ticker)
