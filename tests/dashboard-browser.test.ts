@@ -219,7 +219,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     const { page, errors } = await open(servers.empty.url);
     expect(await page.locator('section .callout.empty').count()).toBe(SECTIONS.length - 1); // the overview always has health
     await expect(shown(page.locator('#drift .callout'))).resolves.toMatch(
-      /No drift computed yet: table drift_metrics does not exist yet\s+Run finsent monitor/,
+      /No drift computed yet\s+Run finsent monitor/,
     );
     await expect(shown(page.locator('#comparison .callout'))).resolves.toMatch(/No evaluation recorded yet/);
     await expect(shown(page.locator('#traffic .callout'))).resolves.toMatch(/No prediction logged yet/);

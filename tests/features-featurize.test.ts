@@ -24,6 +24,9 @@ describe.each(dbTargets())('featurize stage on $name', (target) => {
   let db: Db;
   beforeAll(async () => {
     db = await target.open();
+    // dbTargets() migrates; these tests start before collect has created raw_data, and build it
+    // with ensureRawData (the collect helper's own DDL).
+    await db.exec('DROP TABLE IF EXISTS raw_data CASCADE');
   });
   afterAll(async () => {
     await db?.close();

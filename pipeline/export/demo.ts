@@ -141,6 +141,11 @@ export async function seedDemoStore(db: Db, options: { assumedTables?: boolean }
   const predictions = await insertPredictions(db, logged);
   const summary: DemoSummary = { evaluations, predictions, drift: 0, quality: 0, promotions: 0 };
   if (options.assumedTables) {
+    // Only ever on a throwaway in-memory store (dashboard/demo-data.ts, the browser test): the
+    // migrated tables are swapped for the demo's simpler ones, which the exporters also read.
+    await db.exec(
+      'DROP TABLE IF EXISTS drift_metrics, data_quality_reports, training_runs, promotions CASCADE',
+    );
     await db.exec(ASSUMED_TABLES_SQL);
     summary.drift = await seedDrift(
       db,
