@@ -33,8 +33,6 @@ describe.each(dbTargets())('featurize stage on $name', (target) => {
   });
 
   it('explains a missing raw_data table instead of failing obscurely', async () => {
-    // The data-platform migrations create raw_data; drop it to see the stage on a store without it.
-    await db.exec('DROP TABLE IF EXISTS raw_data CASCADE');
     const result = await runFeaturizeStage({ db, models: [keywordModel()] });
     expect(result.ok).toBe(false);
     expect(result.models[0]!.error).toMatch(/raw_data table does not exist yet; run `finsent collect`/);
