@@ -4,7 +4,6 @@ import * as core from '@actions/core';
 import { parseModelsConfig } from '../../config/models';
 import { loadPromotionConfig, policyFor, VERDICTS } from '../../config/promotion';
 import { loadTrainingConfig } from '../../config/training';
-import { readEnv } from '../../lib/env';
 import { renderComparisonSvg } from '../../models/compare/chart';
 import { type ComparisonResult, compareModels } from '../../models/compare/compare';
 import { REPORT_MARKER, renderMarkdownReport } from '../../models/compare/report';
@@ -13,7 +12,8 @@ import { type LoadContext, parseModelId } from '../../models/families';
 import { championChanges } from '../../models/promotion/config-edit';
 import { isSemver } from '../../models/registry/semver';
 import { loadLabelledSet, loadTrainingData } from '../../models/training/data';
-import { openRuntime, type Runtime } from '../../models/training/runtime';
+import type { Runtime } from '../../models/training/runtime';
+import { openActionRuntime } from '../runtime';
 
 const DEFAULT_DATA = 'finsent-headlines';
 const CONFIG = 'config/models.yaml';
@@ -73,18 +73,10 @@ export interface Deps {
 export async function run(deps: Deps = {}): Promise<void> {
   try {
     const inputs = parseInputs();
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const env = readEnv(
-      { ...process.env, ...(inputs.token ? { GITHUB_TOKEN: inputs.token } : {}) },
-      workspace,
+    const { workspace, env, rt } = await openActionRuntime(
+      inputs.token,
+      deps.families ? { families: deps.families } : {},
     );
-    const rt = await openRuntime(env, {
-      store: env.databaseUrl !== undefined,
-      migrationsDir: path.join(workspace, 'pipeline', 'store', 'migrations'),
-      ...(process.env.GITHUB_API_URL ? { apiUrl: process.env.GITHUB_API_URL } : {}),
-      onWarning: (m) => core.warning(m),
-      ...(deps.families ? { families: deps.families } : {}),
-    });
     try {
       const headText = readFileSync(path.join(workspace, CONFIG), 'utf8');
       const head = parseModelsConfig(headText);

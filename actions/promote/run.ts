@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { readEnv } from '../../lib/env';
 import { verifyMergedPromotion } from '../../models/promotion/merge';
 import { type PromoteOutcome, promote } from '../../models/promotion/promote';
-import { openRuntime } from '../../models/training/runtime';
+import type { Runtime } from '../../models/training/runtime';
+import { openActionRuntime } from '../runtime';
 
 const MODES = ['open-pr', 'merged', 'rollback'] as const;
 type Mode = (typeof MODES)[number];
@@ -53,17 +53,7 @@ function parseInputs(): Inputs {
 export async function run(): Promise<void> {
   try {
     const inputs = parseInputs();
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const env = readEnv(
-      { ...process.env, ...(inputs.token ? { GITHUB_TOKEN: inputs.token } : {}) },
-      workspace,
-    );
-    const rt = await openRuntime(env, {
-      store: env.databaseUrl !== undefined,
-      migrationsDir: path.join(workspace, 'pipeline', 'store', 'migrations'),
-      ...(process.env.GITHUB_API_URL ? { apiUrl: process.env.GITHUB_API_URL } : {}),
-      onWarning: (m) => core.warning(m),
-    });
+    const { workspace, rt } = await openActionRuntime(inputs.token);
     try {
       if (inputs.mode === 'merged') {
         const before = inputs.before ?? eventBefore();
@@ -151,7 +141,7 @@ function eventBefore(): string | undefined {
 }
 
 async function fileAt(
-  github: NonNullable<Awaited<ReturnType<typeof openRuntime>>['github']>,
+  github: NonNullable<Runtime['github']>,
   file: string,
   ref: string,
 ): Promise<string | undefined> {

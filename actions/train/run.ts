@@ -2,12 +2,12 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { loadPromotionConfig } from '../../config/promotion';
 import { loadTrainingConfig } from '../../config/training';
-import { readEnv } from '../../lib/env';
 import { runCompareStage } from '../../models/compare/stage';
 import { CHANGE_KINDS, type ChangeKind } from '../../models/registry/semver';
 import { runRegisterStage } from '../../models/registry/stage';
-import { openRuntime, type Runtime, stageContext } from '../../models/training/runtime';
+import { type Runtime, stageContext } from '../../models/training/runtime';
 import { runTrainStage } from '../../models/training/stage';
+import { openActionRuntime } from '../runtime';
 
 /** Inputs, parsed once; '' means "not given". */
 interface Inputs {
@@ -60,16 +60,7 @@ export interface Deps {
 export async function run(deps: Deps = {}): Promise<void> {
   try {
     const inputs = parseInputs();
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const env = readEnv(
-      { ...process.env, ...(inputs.token ? { GITHUB_TOKEN: inputs.token } : {}) },
-      workspace,
-    );
-    const rt = await openRuntime(env, {
-      store: env.databaseUrl !== undefined, // PGlite on a runner would vanish with it
-      migrationsDir: path.join(workspace, 'pipeline', 'store', 'migrations'),
-      ...(process.env.GITHUB_API_URL ? { apiUrl: process.env.GITHUB_API_URL } : {}),
-      onWarning: (m) => core.warning(m),
+    const { workspace, env, rt } = await openActionRuntime(inputs.token, {
       ...(deps.trainers ? { trainers: deps.trainers } : {}),
       ...(deps.families ? { families: deps.families } : {}),
     });
