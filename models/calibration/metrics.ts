@@ -1,7 +1,9 @@
+import { expectedCalibrationError as evaluationEce } from '../evaluation/calibration';
+
 /**
- * Calibration metrics. The evaluation module has its own ECE for reports; this one is what the
- * calibrators are fitted and checked with (same definition: equal-width confidence bins, weighted
- * mean |accuracy − confidence|).
+ * Calibration metrics for fitting and checking calibrators. ECE itself is the evaluation
+ * module's (one definition for reports and calibrators); this adds the zero-example case and
+ * the NLL the calibrators minimise.
  */
 export interface ReliabilityBin {
   lower: number;
@@ -47,11 +49,7 @@ export function expectedCalibrationError(
   bins = 15,
 ): number {
   if (confidence.length === 0) return 0;
-  const total = confidence.length;
-  return reliabilityBins(confidence, correct, bins).reduce(
-    (sum, b) => sum + (b.count / total) * Math.abs(b.accuracy - b.meanConfidence),
-    0,
-  );
+  return evaluationEce(confidence, correct, bins).ece;
 }
 
 /** Mean negative log-likelihood of the true classes under the given distributions. */
