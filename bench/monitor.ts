@@ -105,6 +105,7 @@ async function backendCpu(url: string, schema: string, reference: ReferenceSnaps
       await loadCurrentWindow(one, { model: 'vader', from, to: until }, reference, {
         textSample: config.text.sample,
         disagreementModels: config.disagreement.models,
+        numericSample: config.drift.numeric_sample,
       });
       runs.push(backendCpuMs(pid)! - before);
     }
@@ -139,6 +140,7 @@ async function bench(name: string, db: Db): Promise<ReferenceSnapshot> {
     const current = await loadCurrentWindow(db, filter, reference, {
       textSample: config.text.sample,
       disagreementModels: config.disagreement.models,
+      numericSample: config.drift.numeric_sample,
     });
     const signals = evaluateDrift(reference, current, config);
     driftTimes.push(performance.now() - t);

@@ -68,6 +68,8 @@ export const DriftConfigSchema = z.strictObject({
       .min(1)
       .default([...NUMERIC_FEATURES]),
     labels: Band,
+    /** Window rows KS/PSI/means are computed from at most; a larger window is hash-sampled (ADR 063). */
+    numeric_sample: z.number().int().min(1000).default(100_000),
   }),
   text: z.strictObject({
     sample: z.number().int().positive().max(100_000).default(5000),

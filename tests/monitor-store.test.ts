@@ -124,6 +124,39 @@ describe.each(dbTargets())('monitoring from the store on $name', (target) => {
     expect(at.some((p) => p >= 0.8)).toBe(true);
   });
 
+  it('reads the numeric distributions from a hash sample above numeric_sample, keeping counts exact and verdicts', async () => {
+    const window = { model: 'vader', from, to: until };
+    const exact = await loadCurrentWindow(db, window, snapshot, { textSample: 500 });
+    const sampled = await loadCurrentWindow(db, window, snapshot, { textSample: 500, numericSample: 1000 });
+    const again = await loadCurrentWindow(db, window, snapshot, { textSample: 500, numericSample: 1000 });
+    expect(exact.numericSample).toBeUndefined();
+    expect(exact.numeric.sentiment.ecdf.total).toBe(2500);
+    // n and the label mix (chi-squared) stay exact; only the numeric features are sampled.
+    expect(sampled.n).toBe(2500);
+    expect(sampled.labels).toEqual(exact.labels);
+    expect(sampled.numericSample!.share).toBeCloseTo(0.4, 3);
+    expect(sampled.numericSample!.size).toBeGreaterThan(850);
+    expect(sampled.numericSample!.size).toBeLessThan(1150);
+    for (const f of ['sentiment', 'confidence', 'text_length'] as const) {
+      expect(sampled.numeric[f].ecdf.total).toBe(sampled.numericSample!.size);
+    }
+    // The same rows every time (a hash of the id, not random()): re-running a window is stable.
+    expect(again.numeric).toEqual(sampled.numeric);
+    const bySignal = (w: typeof exact) =>
+      new Map(evaluateDrift(snapshot, w, config).map((s) => [`${s.feature}/${s.metric}`, s]));
+    const e = bySignal(exact);
+    const s = bySignal(sampled);
+    for (const f of ['sentiment', 'confidence', 'text_length']) {
+      // DKW: with ~1,000 sampled rows, |D_sample - D_window| < 0.06 with probability > 0.99.
+      expect(Math.abs(s.get(`${f}/ks`)!.value! - e.get(`${f}/ks`)!.value!), f).toBeLessThan(0.06);
+      expect(Math.abs(s.get(`${f}/psi`)!.value! - e.get(`${f}/psi`)!.value!), f).toBeLessThan(0.05);
+    }
+    expect(s.get('sentiment/ks')!.severity).toBe('alert');
+    expect(s.get('confidence/ks')!.severity).toBe('ok');
+    expect(s.get('label/chi2')!.value).toBe(e.get('label/chi2')!.value);
+    expect(s.get('sentiment/ks')!.summary).toContain('hash sample of 40.0%');
+  });
+
   it('estimates the disagreement rate from a hash sample of texts when the window is large', async () => {
     const window = { model: 'vader', from, to: until };
     const full = await disagreementCounts(db, window, ['vader', 'finbert']);

@@ -86,6 +86,10 @@ function numericSignals(
     nReference: ref.n,
     nCurrent: current.n,
   };
+  const sample = current.numericSample
+    ? ` (hash sample of ${(current.numericSample.share * 100).toFixed(1)}%, ${current.numericSample.size} rows)`
+    : '';
+  const sampleDetail = current.numericSample ? { sample: current.numericSample } : {};
   const means = {
     referenceMean: ref.mean,
     currentMean: cur.mean,
@@ -104,8 +108,14 @@ function numericSignals(
       severity: classify(psiValue, null, config.drift.psi, config.alpha),
       threshold: { warn: config.drift.psi.warn, alert: config.drift.psi.alert },
       ...common,
-      summary: `${feature}: PSI ${fmt(p.psi)} over ${p.bins} quantile bins; mean ${fmt(ref.mean)} → ${fmt(cur.mean)}`,
-      details: { ...means, edges: p.edges, reference: p.reference, current: p.current },
+      summary: `${feature}: PSI ${fmt(p.psi)} over ${p.bins} quantile bins; mean ${fmt(ref.mean)} → ${fmt(cur.mean)}${sample}`,
+      details: {
+        ...means,
+        ...sampleDetail,
+        edges: p.edges,
+        reference: p.reference,
+        current: p.current,
+      },
     },
     {
       feature,
@@ -115,8 +125,12 @@ function numericSignals(
       severity: classify(ksValue, ks.pValue, config.drift.ks, config.alpha),
       threshold: config.drift.ks,
       ...common,
-      summary: `${feature}: KS D ${fmt(ks.statistic)} (p ${fmtP(ks.pValue)}, ${ks.method}); SMD ${fmt(smd)}`,
-      details: { ...means, method: ks.method },
+      summary: `${feature}: KS D ${fmt(ks.statistic)} (p ${fmtP(ks.pValue)}, ${ks.method}); SMD ${fmt(smd)}${sample}`,
+      details: {
+        ...means,
+        ...sampleDetail,
+        method: ks.method,
+      },
     },
   ];
 }

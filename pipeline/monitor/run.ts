@@ -78,6 +78,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorReport
       const current = await loadCurrentWindow(db, filter, stored.snapshot, {
         textSample: config.text.sample,
         disagreementModels: config.disagreement.models,
+        numericSample: config.drift.numeric_sample,
       });
       predictions = current.n;
       if (current.n < config.min_samples) {

@@ -32,6 +32,11 @@ export interface CurrentWindow {
   /** Up to `text.sample` rows with their text, for vocabulary and tickers. */
   textSample: Array<{ text: string | null; ticker: string | null }>;
   disagreement?: DisagreementCounts;
+  /**
+   * Present when the numeric distributions (KS, PSI, means) came from a hash sample of the
+   * window rather than all of it: how many rows, and the share kept. `n` and the labels stay exact.
+   */
+  numericSample?: { size: number; share: number };
 }
 
 export interface DisagreementCounts {
@@ -82,60 +87,74 @@ export function float8ArrayLiteral(values: readonly number[]): string {
 }
 
 /**
- * Reads the current window from the store. The heavy lifting stays in SQL: per numeric feature,
- * the counts in each `width_bucket` of the reference's values (which fixes both empirical CDFs
- * exactly, so KS and PSI need no rows in JS), with sums for the means and the label counts
- * alongside. Then a bounded text sample and the (hash-sampled) disagreement join.
+ * Reads the current window from the store. The heavy lifting stays in SQL: the exact row and
+ * label counts, then per numeric feature the counts in each `width_bucket` of the reference's
+ * values (which fixes both empirical CDFs exactly at the reference's jumps, so KS and PSI need
+ * no rows in JS) with sums for the means, all features from one scan. Above `numericSample`
+ * rows the distributions come from a hash sample of that size (ADR 063 gives the error bound).
+ * Then a bounded text sample and the (hash-sampled) disagreement join.
  */
 export async function loadCurrentWindow(
   db: Db,
   filter: WindowFilter,
   reference: ReferenceSnapshot,
-  options: { textSample: number; disagreementModels?: [string, string]; disagreementTexts?: number },
+  options: {
+    textSample: number;
+    disagreementModels?: [string, string];
+    disagreementTexts?: number;
+    /** Rows the numeric distributions are computed from at most (hash sample beyond); default all. */
+    numericSample?: number;
+  },
 ): Promise<CurrentWindow> {
   const where = windowWhere(filter, 'p');
   const k = where.params.length + 1;
-  // One grouped width_bucket pass per feature, run concurrently (separate pooled connections on
-  // Postgres). Measured alternatives were slower: GROUPING SETS computes every aggregate for
-  // every set, and unpivoting rows with LATERAL VALUES costs more than the extra scans.
-  // The cuts travel as a typed float8[] parameter: a text cast per row would re-parse them.
-  const perFeature = await Promise.all(
-    NUMERIC_FEATURES.map((f, i) =>
-      analytic(db, (tx) =>
-        tx.query<Record<string, number | null>>(
-          `SELECT width_bucket(p.${COLUMN[f]}::float8, $${k}::float8[]) AS b, count(*)::int AS c,
-             count(*) FILTER (WHERE p.${COLUMN[f]}::float8 = ($${k}::float8[])[width_bucket(p.${COLUMN[f]}::float8, $${k}::float8[])])::int AS e,
-             sum(p.${COLUMN[f]}::float8)::float8 AS sx, sum(p.${COLUMN[f]}::float8 * p.${COLUMN[f]}::float8)::float8 AS sxx
-             ${i === 0 ? `, ${LABELS.map((l) => `count(*) FILTER (WHERE p.label = '${l}')::int AS "l_${l}"`).join(', ')}` : ''}
-           FROM predictions p WHERE ${where.sql}
-           GROUP BY 1`,
-          [...where.params, float8ArrayLiteral(reference.numeric[f].values)],
-        ),
-      ),
+  // Exact counts first (n and the label mix for chi-squared): one scan, no grouping.
+  const [counts] = await analytic(db, (tx) =>
+    tx.query<Record<string, number>>(
+      `SELECT count(*)::int AS n, ${LABELS.map((l) => `count(*) FILTER (WHERE p.label = '${l}')::int AS "l_${l}"`).join(', ')}
+       FROM predictions p WHERE ${where.sql}`,
+      where.params,
     ),
   );
-  const labels = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
-  for (const r of perFeature[0] ?? []) for (const l of LABELS) labels[l] += Number(r[`l_${l}`] ?? 0);
-  const n = (perFeature[0] ?? []).reduce((s, r) => s + Number(r.c), 0);
-  const numeric = Object.fromEntries(
-    NUMERIC_FEATURES.map((f, i) => {
-      const rows = perFeature[i] ?? [];
-      const sx = rows.reduce((s, r) => s + Number(r.sx ?? 0), 0);
-      const sxx = rows.reduce((s, r) => s + Number(r.sxx ?? 0), 0);
-      const mean = n > 0 ? sx / n : Number.NaN;
-      const variance = n > 1 ? Math.max(0, (sxx - n * mean * mean) / (n - 1)) : 0;
-      const buckets = rows.map((r) => ({ b: Number(r.b), c: Number(r.c), e: Number(r.e) }));
-      return [
-        f,
-        {
-          ecdf: ecdfFromBuckets(reference.numeric[f], buckets),
-          mean,
-          sd: n > 0 ? Math.sqrt(variance) : Number.NaN,
-        },
-      ];
-    }),
-  ) as CurrentWindow['numeric'];
-  const [textSample, disagreement] = await Promise.all([
+  const n = Number(counts?.n ?? 0);
+  const labels = Object.fromEntries(LABELS.map((l) => [l, Number(counts?.[`l_${l}`] ?? 0)])) as Record<
+    Label,
+    number
+  >;
+  // Then ONE scan for the three numeric distributions: the window's rows (or, above
+  // `numericSample`, a deterministic pseudo-random subset chosen by a hash of the prediction id)
+  // are read once into a narrow CTE, and each feature is bucketed from it (ADR 063). The cuts
+  // travel as typed float8[] parameters: a text cast per row would re-parse them.
+  const share = options.numericSample && n > options.numericSample ? options.numericSample / n : 1;
+  const cut = Math.max(1, Math.ceil(share * HASH_RANGE));
+  const sampled = cut < HASH_RANGE;
+  const params = [
+    ...where.params,
+    ...NUMERIC_FEATURES.map((f) => float8ArrayLiteral(reference.numeric[f].values)),
+    ...(sampled ? [cut] : []),
+  ];
+  const cutsParam = (i: number) => `$${k + i}::float8[]`;
+  // The numeric pass, the text sample and the disagreement join need only n: run them together
+  // (separate pooled connections on Postgres).
+  const numericRows =
+    n === 0
+      ? Promise.resolve([])
+      : analytic(db, (tx) =>
+          tx.query<{ f: number; b: number; c: number; e: number; sx: number | null; sxx: number | null }>(
+            `WITH s AS MATERIALIZED (
+               SELECT ${NUMERIC_FEATURES.map((f, i) => `p.${COLUMN[f]}::float8 AS x${i}`).join(', ')}
+               FROM predictions p WHERE ${where.sql}${sampled ? ` AND (hashtext(p.id) & ${HASH_RANGE - 1}) < $${k + NUMERIC_FEATURES.length}::int` : ''})
+             ${NUMERIC_FEATURES.map(
+               (_f, i) =>
+                 `SELECT ${i} AS f, b, count(*)::int AS c, count(*) FILTER (WHERE x = (${cutsParam(i)})[b])::int AS e,
+                    sum(x)::float8 AS sx, sum(x * x)::float8 AS sxx
+                  FROM (SELECT width_bucket(x${i}, ${cutsParam(i)}) AS b, x${i} AS x FROM s OFFSET 0) q GROUP BY b`,
+             ).join('\n             UNION ALL ')}`,
+            params,
+          ),
+        );
+  const [rows, textSample, disagreement] = await Promise.all([
+    numericRows,
     n === 0 ? [] : sampleTexts(db, filter, n, options.textSample),
     options.disagreementModels
       ? disagreementCounts(db, filter, options.disagreementModels, {
@@ -143,8 +162,37 @@ export async function loadCurrentWindow(
         })
       : undefined,
   ]);
-  return { n, labels, numeric, textSample, ...(disagreement ? { disagreement } : {}) };
+  const numeric = Object.fromEntries(
+    NUMERIC_FEATURES.map((f, i) => {
+      const mine = rows.filter((r) => Number(r.f) === i);
+      const m = mine.reduce((s, r) => s + Number(r.c), 0);
+      const sx = mine.reduce((s, r) => s + Number(r.sx ?? 0), 0);
+      const sxx = mine.reduce((s, r) => s + Number(r.sxx ?? 0), 0);
+      const mean = m > 0 ? sx / m : Number.NaN;
+      const variance = m > 1 ? Math.max(0, (sxx - m * mean * mean) / (m - 1)) : 0;
+      const buckets = mine.map((r) => ({ b: Number(r.b), c: Number(r.c), e: Number(r.e) }));
+      return [
+        f,
+        {
+          ecdf: ecdfFromBuckets(reference.numeric[f], buckets),
+          mean,
+          sd: m > 0 ? Math.sqrt(variance) : Number.NaN,
+        },
+      ];
+    }),
+  ) as CurrentWindow['numeric'];
+  return {
+    n,
+    labels,
+    numeric,
+    textSample,
+    ...(sampled ? { numericSample: { size: numeric.sentiment.ecdf.total, share: cut / HASH_RANGE } } : {}),
+    ...(disagreement ? { disagreement } : {}),
+  };
 }
+
+/** The hash sample keeps rows whose `hashtext(id) & (HASH_RANGE - 1)` falls below a cut. */
+const HASH_RANGE = 65536;
 
 /** Bucket b holds values in [v_b, v_{b+1}) (bucket 0: below v_1); `e` counts those equal to v_b. */
 export function ecdfFromBuckets(
