@@ -14,6 +14,7 @@ import { adminPlugin } from './plugins/admin';
 import { docsPlugin } from './plugins/docs';
 import { metricsPlugin } from './plugins/metrics';
 import { modelsPlugin } from './plugins/models';
+import { overloadPlugin } from './plugins/overload';
 import { predictionsPlugin } from './plugins/predictions';
 import { securityPlugin } from './plugins/security';
 import { storePlugin } from './plugins/store';
@@ -90,8 +91,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(securityPlugin, {
     corsOrigins: options.corsOrigins ?? [],
     rateLimit: rate,
-    underPressure:
-      options.underPressure === false ? false : { ...DEFAULT_UNDER_PRESSURE, ...options.underPressure },
   });
   if (options.docs !== false) await app.register(docsPlugin);
   await app.register(storePlugin, { db: options.db, features: options.features });
@@ -116,6 +115,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logText: options.logText ?? true,
     shadowQueue: options.shadowQueue,
   });
+  // After the models: startup loading must not read as overload (see ./plugins/overload.ts).
+  if (options.underPressure !== false)
+    await app.register(overloadPlugin, { ...DEFAULT_UNDER_PRESSURE, ...options.underPressure });
   const routeOptions = { limits: { maxBatch: limits.maxBatch, maxTextLength: limits.maxTextLength } };
   for (const routes of ROUTES) await app.register(routes, routeOptions);
   for (const extension of options.extensions ?? []) await app.register(extension);

@@ -76,7 +76,7 @@ describe('finsent start without --no-serve', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'Shares jump after record quarterly revenue', ticker: 'AAPL' }),
     });
-    expect(predicted.status).toBe(200);
+    expect(predicted.status, await predicted.clone().text()).toBe(200);
     const body = (await predicted.json()) as {
       prediction: { label: string; model_used: string };
       features?: Record<string, number>;

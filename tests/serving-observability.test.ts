@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCache } from '../pipeline/cache/memory';
 import type { Db } from '../pipeline/store/db';
+import { buildBertFixture } from '../scripts/fixtures/bert/build';
 import { dbTargets } from './helpers/db';
 import { fakeFamily, registryOf, testApp } from './helpers/serving-fakes';
 
@@ -56,6 +60,27 @@ describe('health, status, performance and metrics', () => {
     expect(res.routing).toEqual({ default: 'vader', split: [], shadow: [], sticky_header: 'x-client-id' });
     expect(res.config).toMatchObject({ source: 'inline config', poll_interval_ms: 0, error: null });
     expect(res.families).toEqual(['vader', 'finbert']);
+    // FinBERT's weights, checked without the network: none in this test's empty data dir, so the
+    // hub would be asked on first load (or, offline, it is unavailable) — never "ready".
+    expect(res.finbert).toMatchObject({ dtype: 'q8', device: 'cpu' });
+    expect(['downloadable', 'unavailable']).toContain(res.finbert.state);
+  });
+
+  it('reports FinBERT as ready in /models/status when FINBERT_MODEL_DIR holds a model', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'finsent-status-bert-'));
+    try {
+      await buildBertFixture({ outDir: dir, seed: 3 });
+      const { app: withModel } = await testApp({ env: { dataDir: '.finsent-test', finbertModelDir: dir } });
+      try {
+        const res = (await withModel.inject({ method: 'GET', url: '/models/status' })).json();
+        expect(res.finbert).toMatchObject({ state: 'ready', dtype: 'q8' });
+        expect(res.finbert.source).toContain(dir);
+      } finally {
+        await withModel.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('joins the latest stored evaluation per model version with live latency and throughput', async () => {

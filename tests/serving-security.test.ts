@@ -5,7 +5,7 @@ import { recentAudit } from '../pipeline/predictions/audit';
 import type { Db } from '../pipeline/store/db';
 import { tokenFingerprint, tokensEqual } from '../serving/admin';
 import { dbTargets } from './helpers/db';
-import { testApp } from './helpers/serving-fakes';
+import { fakeFamily, registryOf, testApp } from './helpers/serving-fakes';
 
 const TOKEN = 's3cret-admin-token-with-enough-entropy';
 const select = (app: FastifyInstance, headers: { authorization?: string }, model = 'vader@1.1.0') =>
@@ -259,16 +259,18 @@ describe('rate limiting, CORS and security headers', () => {
 });
 
 describe('overload protection', () => {
-  it('sheds requests with 503 + Retry-After while the event loop is saturated, but still answers /health', async () => {
-    const { app } = await testApp({
-      // Thresholds far above what a busy CI machine shows on its own, far below what the burst causes.
-      underPressure: {
-        maxEventLoopDelayMs: 150,
-        maxEventLoopUtilization: 0.9999,
-        sampleIntervalMs: 10,
-        retryAfterS: 7,
-      },
-    });
+  // Thresholds far above what a busy CI machine shows on its own, far below what the burst causes.
+  const underPressure = {
+    maxEventLoopDelayMs: 150,
+    maxEventLoopUtilization: 0,
+    sampleIntervalMs: 100,
+    retryAfterS: 7,
+  };
+  const predict = (app: FastifyInstance) =>
+    app.inject({ method: 'POST', url: '/predict', payload: { text: 'Shares jump' } });
+
+  it('sheds requests with 503 + Retry-After while the event loop is saturated, still answers /health, and recovers', async () => {
+    const { app } = await testApp({ underPressure });
     try {
       // Keep the event loop saturated: 400 ms of synchronous work every 5 ms, as a CPU-bound burst would.
       const busy = () => {
@@ -281,8 +283,8 @@ describe('overload protection', () => {
       let res: Awaited<ReturnType<typeof app.inject>>;
       let health: Awaited<ReturnType<typeof app.inject>>;
       try {
-        await new Promise((r) => setTimeout(r, 50));
-        res = await app.inject({ method: 'POST', url: '/predict', payload: { text: 'Shares jump' } });
+        await new Promise((r) => setTimeout(r, 250));
+        res = await predict(app);
         health = await app.inject({ method: 'GET', url: '/health' });
       } finally {
         clearInterval(hog);
@@ -291,11 +293,35 @@ describe('overload protection', () => {
       expect(res.headers['retry-after']).toBe('7');
       expect(res.json().error).toMatchObject({ code: 'OVERLOADED' });
       expect(health.statusCode).toBe(200);
-      // Recovery after the burst is not asserted here: in this in-process setup under-pressure kept
-      // reporting an event-loop delay above the threshold for over 10 s after the burst ended. That is
-      // an open question (docs/api.md, "Overload"), not something a timing-dependent test should hide.
+      // Two quiet sample intervals later the delay reads normal again and requests are served.
+      await new Promise((r) => setTimeout(r, 2 * underPressure.sampleIntervalMs + 50));
+      expect((await predict(app)).statusCode).toBe(200);
     } finally {
       await app.close();
     }
+  });
+
+  it('does not count a slow model load at startup as overload', async () => {
+    // 1.5 s of blocking load: measured from registration, it would read as a 1.5 s loop delay.
+    const vader = fakeFamily({ name: 'vader', builtin: '1.0.0', blockLoadMs: 1500 });
+    const finbert = fakeFamily({ name: 'finbert', builtin: '2.0.0' });
+    // The production interval: a bad sample would stand for a whole second after `ready`.
+    const { app } = await testApp({
+      underPressure: { ...underPressure, sampleIntervalMs: 1000 },
+      families: registryOf(vader, finbert),
+    });
+    try {
+      expect((await predict(app)).statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await predict(app)).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a sample interval too short to measure', async () => {
+    await expect(testApp({ underPressure: { ...underPressure, sampleIntervalMs: 10 } })).rejects.toThrow(
+      /sampleIntervalMs is 10; use at least 100 ms/,
+    );
   });
 });

@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     models: ModelPool;
     configWatcher: ConfigWatcher;
+    /** The environment the models were loaded with (status routes describe it). */
+    finsentEnv: FinsentEnv;
   }
 }
 
@@ -77,6 +79,7 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
   });
   app.decorate('models', pool);
   app.decorate('configWatcher', watcher);
+  app.decorate('finsentEnv', opts.env);
   await watcher.start();
   refreshGauges();
   app.addHook('onClose', async () => {

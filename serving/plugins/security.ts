@@ -1,16 +1,14 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { HttpError } from '../errors';
-import type { RateLimitOptions, UnderPressureOptions } from '../options';
+import type { RateLimitOptions } from '../options';
 
 export interface SecurityOptions {
   corsOrigins: readonly string[];
   rateLimit: RateLimitOptions | false;
-  underPressure: UnderPressureOptions | false;
 }
 
 /** Routes that must answer even when the server is overloaded or a client is rate limited. */
@@ -40,30 +38,11 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
 }
 
 /**
- * Security headers (helmet), the CORS allowlist, per-IP rate limiting (429 + Retry-After) and
- * overload shedding (503 + Retry-After when the event loop is saturated). Health and metrics are
- * exempt from the last two: a load balancer that sees its probe fail under load would restart a
- * server that is merely busy.
+ * Security headers (helmet), the CORS allowlist and per-IP rate limiting (429 + Retry-After).
+ * Health and metrics are exempt from the limit: a load balancer that sees its probe fail under
+ * load would restart a server that is merely busy. Overload shedding is ./overload.ts.
  */
 const security: FastifyPluginAsync<SecurityOptions> = async (app, opts) => {
-  if (opts.underPressure) {
-    const up = opts.underPressure;
-    await app.register(underPressure, {
-      maxEventLoopDelay: up.maxEventLoopDelayMs,
-      maxEventLoopUtilization: up.maxEventLoopUtilization,
-      sampleInterval: up.sampleIntervalMs,
-      retryAfter: up.retryAfterS,
-      pressureHandler: async (request, _reply, type) => {
-        if (PROBE_ROUTES.has(request.routeOptions.url ?? '')) return;
-        throw new HttpError(
-          503,
-          'OVERLOADED',
-          `the server is overloaded (${type}); retry after ${up.retryAfterS} s`,
-          { 'retry-after': String(up.retryAfterS) },
-        );
-      },
-    });
-  }
   const headers = securityHeaders({
     // Plain http on localhost must keep working: no forced upgrade of sub-resources.
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { describeError } from '../../lib/errors';
+import { type FinbertStatus, finbertStatus } from '../../models/finbert/status';
 import { latestPerformance, type StoredPerformance } from '../../pipeline/predictions/performance';
 import { errorResponses } from '../errors';
 import { type SelectBody, SelectBody as SelectBodySchema } from '../schemas';
@@ -49,6 +50,18 @@ const StatusResponse = Type.Object(
       error: Nullable(Type.String()),
     }),
     families: Type.Array(Type.String(), { description: 'Model families this build knows' }),
+    finbert: Nullable(
+      Type.Object(
+        {
+          state: Type.String({ description: 'ready | downloadable | unavailable' }),
+          source: Type.String(),
+          dtype: Type.String(),
+          device: Type.String(),
+          reason: Type.Optional(Type.String()),
+        },
+        { description: "FinBERT's weights and runtime, checked without the network; null when not served" },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -128,13 +141,20 @@ export async function modelsRoutes(app: FastifyInstance): Promise<void> {
     },
     async () => {
       const s = app.models.status();
+      const families = app.models.familyNames();
+      let finbert: Omit<FinbertStatus, 'family'> | null = null;
+      if (families.includes('finbert')) {
+        const { family: _family, ...rest } = await finbertStatus(app.finsentEnv, { probe: false });
+        finbert = rest;
+      }
       return {
         models: s.slots,
         retiring: s.retiring,
         routing: s.routing ? { ...s.routing, sticky_header: CLIENT_ID_HEADER } : null,
         routing_error: s.routing_error,
         config: app.configWatcher.status(),
-        families: app.models.familyNames(),
+        families,
+        finbert,
       };
     },
   );

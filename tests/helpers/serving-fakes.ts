@@ -80,6 +80,8 @@ export interface FakeFamilyOptions {
   /** Versions that load but answer garbage (fail the smoke prediction). */
   badOutput?: readonly string[];
   delayMs?: number | (() => number);
+  /** Synchronous work (ms) in load, as creating an ONNX session blocks the event loop. */
+  blockLoadMs?: number;
 }
 
 export type FakeFamily = ModelFamily & { loaded: FakeModel[]; loadCalls: string[] };
@@ -98,6 +100,10 @@ export function fakeFamily(opts: FakeFamilyOptions): FakeFamily {
       const v = version ?? opts.builtin ?? '1.0.0';
       loadCalls.push(v);
       await new Promise((r) => setTimeout(r, 5));
+      const until = Date.now() + (opts.blockLoadMs ?? 0);
+      while (Date.now() < until) {
+        /* a blocking model load */
+      }
       const failure = opts.failLoad?.[v];
       if (failure) {
         const { ModelUnavailableError } = await import('../../lib/errors');
