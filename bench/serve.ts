@@ -7,6 +7,7 @@
  *   npx tsx bench/serve.ts --store none --log-level warn
  *   npx tsx bench/serve.ts --only predict-hot    # bare + the named scenarios
  *   npx tsx bench/serve.ts --cpu-prof /tmp/prof  # V8 CPU profiles of the servers
+ *   FINBERT_MODEL_DIR=/tmp/bert-base npx tsx bench/serve.ts --only bare --no-shedding   # FinBERT, no 503s
  *
  * Each server runs in its own child process, so the load generator (this process) and the server
  * do not share an event loop; each scenario gets an unmeasured warm-up of up to 3 s first. Scenarios, all with 100 connections:
@@ -15,7 +16,8 @@
  *   predict-lean     predict-hot without the production extras (store, info logs, rate limit, shedding)
  *   predict-cold     POST /predict, VADER, no cache: every request runs the model
  *   batch-64         POST /predict with 64 headlines per request, no cache, 4 connections (headlines/s)
- *   finbert-batch    POST /predict/finbert, 16 headlines per request, 4 connections, when a finbert family is registered
+ *   finbert-batch-16 POST /predict/finbert, 16 headlines per request, 4 connections, when a finbert family is registered
+ *   finbert-single   POST /predict/finbert, one headline per request, 16 connections (the micro-batcher gathers them)
  * Throughput counts 2xx answers only.
  * VADER is the registered `vader` family of createFamilyRegistry() (the financial vader's builtin
  * champion unless a promotion says otherwise).
@@ -43,6 +45,8 @@ interface Args {
   only: string[] | undefined;
   /** Write a V8 CPU profile of each server process into this directory. */
   cpuProf: string | undefined;
+  /** `--no-shedding`: run the servers without load shedding (see what the model alone does). */
+  shedding: boolean;
 }
 
 /** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
@@ -60,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     logLevel: get('log-level') ?? 'info',
     only: get('only')?.split(','),
     cpuProf: get('cpu-prof'),
+    shedding: !argv.includes('--no-shedding'),
   };
 }
 
@@ -147,6 +152,7 @@ async function serveChild(kind: string, args: Args): Promise<void> {
     // Production settings, with a rate limit too high to trip: its bookkeeping is still paid.
     rateLimit: lean ? false : { max: 1_000_000_000, timeWindowMs: 60_000, adminMax: 20 },
     ...(lean ? { underPressure: false as const, defaultMetrics: false } : {}),
+    ...(args.shedding ? {} : { underPressure: false as const }),
     // Logs go to stdout as in production; the parent discards the child's stdout.
     logger: { level: logLevel },
   });
@@ -284,7 +290,13 @@ async function main(): Promise<void> {
   let i = 0;
   const next = () => texts[i++ % texts.length]!;
   const batch = (n: number) => JSON.stringify({ texts: Array.from({ length: n }, next) });
-  const passArgs = ['--store', args.store, '--log-level', args.logLevel];
+  const passArgs = [
+    '--store',
+    args.store,
+    '--log-level',
+    args.logLevel,
+    ...(args.shedding ? [] : ['--no-shedding']),
+  ];
   console.log(
     `bench/serve: ${args.connections} connections, ${args.duration} s per scenario, ${texts.length} distinct headlines; ` +
       `node ${process.version}; load average at start ${loadavg()
@@ -301,11 +313,11 @@ async function main(): Promise<void> {
     ['predict-cold', '/predict', () => JSON.stringify({ text: next() }), 1, args.connections],
     ['batch-64', '/predict', () => batch(64), 64, 4],
   ];
-  let finbert = false;
+  // Decided here, not by the scenarios run: `--only bare` must still measure FinBERT.
+  const finbert = createFamilyRegistry().names().includes('finbert');
   for (const [name, path, body, n, connections] of scenarios) {
     if (args.only && !args.only.includes(name) && name !== 'bare') continue;
     const server = await startChild(name, passArgs, args.cpuProf);
-    finbert ||= server.finbert === true;
     try {
       if (name === 'predict-hot') {
         // Warm the cache with every headline once, so the run measures cache hits.
@@ -328,15 +340,23 @@ async function main(): Promise<void> {
     }
   }
   if (finbert) {
+    // Both go through the server's micro-batcher (FINBERT_BATCH, on by default): 16-headline
+    // requests from 4 clients, and single headlines from 16 clients that it gathers into batches.
+    const finbertScenarios: [string, () => string, number, number][] = [
+      ['finbert-batch-16', () => batch(16), 16, 4],
+      ['finbert-single', () => JSON.stringify({ text: next() }), 1, 16],
+    ];
     const server = await startChild('finbert', passArgs, args.cpuProf);
     try {
-      results.push(
-        await load('finbert-batch-16', server, '/predict/finbert', () => batch(16), 16, args, server.note),
-      );
-      const f = results.at(-1)!;
-      console.log(
-        `finbert-batch-16 ${f.reqPerS.toFixed(0)} req/s ${f.textsPerS.toFixed(0)} texts/s p50 ${f.p50} ms p99 ${f.p99} ms errors ${f.errors}`,
-      );
+      for (const [name, body, n, connections] of finbertScenarios) {
+        const f = await load(name, server, '/predict/finbert', body, n, args, server.note, connections);
+        results.push(f);
+        console.log(
+          `${f.scenario.padEnd(14)} ${f.reqPerS.toFixed(1).padStart(7)} req/s ${f.textsPerS.toFixed(1).padStart(8)} texts/s  ` +
+            `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${(f.cpuPerRequestUs / n / 1000).toFixed(1)} ms/headline  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}` +
+            `  (FINBERT_MODEL_DIR=${process.env.FINBERT_MODEL_DIR ?? '(unset: the hub model, unreachable offline)'})`,
+        );
+      }
     } finally {
       server.stop();
     }
