@@ -5,6 +5,7 @@
  *   npx tsx bench/serve.ts --duration 30   # the issue's 30 s runs
  *   npx tsx bench/serve.ts --store postgres   # prediction log to DATABASE_URL (default: PGlite)
  *   npx tsx bench/serve.ts --store none --log-level warn
+ *   npx tsx bench/serve.ts --pglite-thread main   # PGlite on the event loop's thread (before ADR 066)
  *   npx tsx bench/serve.ts --only predict-hot    # bare + the named scenarios
  *   npx tsx bench/serve.ts --cpu-prof /tmp/prof  # V8 CPU profiles of the servers
  *   FINBERT_MODEL_DIR=/tmp/bert-base npx tsx bench/serve.ts --only bare --no-shedding   # FinBERT, no 503s
@@ -47,6 +48,8 @@ interface Args {
   cpuProf: string | undefined;
   /** `--no-shedding`: run the servers without load shedding (see what the model alone does). */
   shedding: boolean;
+  /** `--pglite-thread main`: PGlite on the server's own thread instead of a worker (ADR 066). */
+  pgliteThread: 'main' | 'worker';
 }
 
 /** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
@@ -65,6 +68,8 @@ function parseArgs(argv: string[]): Args {
     only: get('only')?.split(','),
     cpuProf: get('cpu-prof'),
     shedding: !argv.includes('--no-shedding'),
+    // Where PGlite runs: its own thread, as `finsent serve` runs it (FINSENT_PGLITE_THREAD), or `main`.
+    pgliteThread: get('pglite-thread') === 'main' ? 'main' : 'worker',
   };
 }
 
@@ -130,7 +135,7 @@ async function serveChild(kind: string, args: Args): Promise<void> {
   const logLevel = lean ? 'warn' : args.logLevel;
   const cached = kind === 'predict-hot' || lean;
   let db: Db | undefined;
-  if (store === 'pglite') db = await openDb({ dataDir: 'memory://' });
+  if (store === 'pglite') db = await openDb({ dataDir: 'memory://', pgliteThread: args.pgliteThread });
   if (store === 'postgres') {
     const admin = await openDb({ databaseUrl: postgresUrl(), max: 1 });
     await admin.exec(`CREATE SCHEMA IF NOT EXISTS ${BENCH_SCHEMA}`);
@@ -159,7 +164,7 @@ async function serveChild(kind: string, args: Args): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.send?.({
     port: (app.server.address() as { port: number }).port,
-    note: `${note}; store ${store}; cache ${cached ? 'memory' : 'none'}; log level ${logLevel}${lean ? '; no rate limit, shedding or process metrics' : ''}`,
+    note: `${note}; store ${store}${store === 'pglite' ? ` (${args.pgliteThread} thread)` : ''}; cache ${cached ? 'memory' : 'none'}; log level ${logLevel}${lean ? '; no rate limit, shedding or process metrics' : ''}`,
     finbert: families.names().includes('finbert'),
   });
 }
@@ -295,6 +300,8 @@ async function main(): Promise<void> {
     args.store,
     '--log-level',
     args.logLevel,
+    '--pglite-thread',
+    args.pgliteThread,
     ...(args.shedding ? [] : ['--no-shedding']),
   ];
   console.log(

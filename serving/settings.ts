@@ -19,9 +19,12 @@ import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT } from './options';
  * | FINSENT_TRUST_PROXY | `true` behind a load balancer (Render) so rate limits see client IPs | false |
  * | FINSENT_SERVE_FAMILIES | comma-separated families to load (e.g. `vader-base,vader` on a small instance) | every family in config/models.yaml |
  * | FINSENT_LOG_LEVEL | pino level | info |
+ * | FINSENT_PGLITE_THREAD | where the embedded database runs without DATABASE_URL: `worker` (its own thread) or `main` | worker |
  */
 export interface ServingSettings {
   host: string;
+  /** The embedded store's thread (docs/adr/066): off the event loop unless asked otherwise. */
+  pgliteThread: 'main' | 'worker';
   app: Partial<AppOptions>;
 }
 
@@ -53,6 +56,9 @@ const Schema = z.object({
       'FINSENT_SERVE_FAMILIES must list family names, e.g. vader-base,vader',
     )
     .optional(),
+  FINSENT_PGLITE_THREAD: z
+    .enum(['main', 'worker'], { message: 'FINSENT_PGLITE_THREAD must be main or worker' })
+    .optional(),
 });
 
 export function readServingSettings(env: NodeJS.ProcessEnv = process.env): ServingSettings {
@@ -83,6 +89,7 @@ export function readServingSettings(env: NodeJS.ProcessEnv = process.env): Servi
   const maxTextLength = s.FINSENT_MAX_TEXT_LENGTH ?? DEFAULT_LIMITS.maxTextLength;
   return {
     host: s.FINSENT_HOST ?? '127.0.0.1',
+    pgliteThread: s.FINSENT_PGLITE_THREAD ?? 'worker',
     app: {
       corsOrigins: origins,
       limits: {

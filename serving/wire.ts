@@ -13,6 +13,7 @@ import type { FeatureReader } from './options';
 import type { ConfigSource } from './pool/watch';
 import { feedbackRoutes, tokenAuthenticator } from './routes/feedback';
 import { type RunningServer, type ServeContext, startServer } from './server';
+import { readServingSettings } from './settings';
 
 /**
  * The models config serving polls: config/models.yaml with local promotions
@@ -45,7 +46,8 @@ export async function startProductionServer(
   env: FinsentEnv,
   options: ProductionServeOptions = {},
 ): Promise<RunningServer> {
-  const db = await openStore(env);
+  // Settings are read (and validated) here too: the store opens before the server starts.
+  const db = await openStore(env, { pgliteThread: readServingSettings().pgliteThread });
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
   try {
     cache = await openCache(env);

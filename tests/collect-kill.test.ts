@@ -11,7 +11,7 @@ import { type Db, openDb } from '../pipeline/store/db';
 import { migrate } from '../pipeline/store/migrate';
 import { testSourcesConfig } from './fixtures/sources/config';
 import { FIXTURES } from './fixtures/sources/server';
-import { dbTargets } from './helpers/db';
+import { type DbTarget, dbTargets } from './helpers/db';
 
 const LINES = 3000;
 const COMPANIES = [
@@ -63,7 +63,7 @@ interface Place {
   drop(): Promise<void>;
 }
 
-async function place(name: 'pglite' | 'postgres'): Promise<Place> {
+async function place(name: DbTarget['name']): Promise<Place> {
   if (name === 'pglite') {
     const dataDir = path.join(dir, `pglite-${randomBytes(4).toString('hex')}`);
     return {

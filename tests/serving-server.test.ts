@@ -128,6 +128,9 @@ describe('serving settings from the environment', () => {
       serveFamilies: ['vader-base', 'vader'],
     });
     expect(readServingSettings({}).host).toBe('127.0.0.1');
+    // The embedded store runs off the event loop unless asked otherwise (ADR 066).
+    expect(readServingSettings({}).pgliteThread).toBe('worker');
+    expect(readServingSettings({ FINSENT_PGLITE_THREAD: 'main' }).pgliteThread).toBe('main');
   });
 
   it('names the variable and the fix when a value is wrong', () => {
@@ -141,6 +144,9 @@ describe('serving settings from the environment', () => {
     );
     expect(() => readServingSettings({ FINSENT_LOG_TEXT: 'maybe' })).toThrow(
       /FINSENT_LOG_TEXT must be 1\/0 or true\/false/,
+    );
+    expect(() => readServingSettings({ FINSENT_PGLITE_THREAD: 'thread' })).toThrow(
+      /FINSENT_PGLITE_THREAD must be main or worker/,
     );
   });
 });

@@ -3,7 +3,7 @@ import { migrate } from '../pipeline/store/migrate';
 import type { Db } from '../pipeline/store/types';
 import { dbTargets } from './helpers/db';
 
-describe.each(dbTargets())('database seam on $name', (target) => {
+describe.each(dbTargets({ worker: true }))('database seam on $name', (target) => {
   // One database per file: opening PGlite costs seconds.
   let db: Db;
   beforeAll(async () => {

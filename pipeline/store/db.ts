@@ -1,4 +1,5 @@
 import { openPglite } from './pglite';
+import { openPgliteWorker } from './pglite-thread';
 import { openPostgres } from './postgres';
 import type { Db, OpenDbOptions } from './types';
 
@@ -14,5 +15,6 @@ export { type Db, type OpenDbOptions, StoreError } from './types';
  * await db.query('SELECT 1 AS one'); // → [{ one: 1 }]
  */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return options.pgliteThread === 'worker' ? openPgliteWorker(options.dataDir) : openPglite(options.dataDir);
 }

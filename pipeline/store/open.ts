@@ -8,7 +8,7 @@ import type { Db, OpenDbOptions } from './types';
 export type StoreEnv = Pick<FinsentEnv, 'databaseUrl' | 'dataDir'>;
 
 export interface OpenStoreOptions
-  extends Pick<OpenDbOptions, 'max' | 'connectAttempts' | 'statementTimeoutMs'> {
+  extends Pick<OpenDbOptions, 'max' | 'connectAttempts' | 'statementTimeoutMs' | 'pgliteThread'> {
   /** Migrations to apply (default: every file in pipeline/store/migrations). */
   migrations?: Migration[];
   /** Keep PGlite in memory instead of under the data directory (tests, throwaway runs). */
@@ -41,6 +41,7 @@ export async function openStore(env: StoreEnv, options: OpenStoreOptions = {}): 
     max: options.max,
     connectAttempts: options.connectAttempts,
     statementTimeoutMs: options.statementTimeoutMs,
+    pgliteThread: options.pgliteThread,
   });
   try {
     await migrate(db, options.migrations ?? loadMigrations());

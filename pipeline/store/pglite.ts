@@ -24,21 +24,8 @@ type PgliteTxLike = {
  */
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const target = dataDir && dataDir !== 'memory://' ? path.resolve(dataDir) : undefined;
-  let release = () => {};
-  if (target) {
-    try {
-      mkdirSync(path.dirname(target), { recursive: true });
-    } catch (error) {
-      throw new StoreError(
-        `cannot create ${path.dirname(target)} for the embedded database: ${(error as Error).message}; ` +
-          'set FINSENT_DATA_DIR to a writable directory',
-        { action: 'opening PGlite', input: target },
-        { cause: error },
-      );
-    }
-    release = acquireLock(target);
-  }
+  const target = resolvePgliteTarget(dataDir);
+  const release = target ? acquireLock(target) : () => {};
   let pg: PgliteLike;
   try {
     pg = (await PGlite.create(target)) as unknown as PgliteLike;
@@ -77,7 +64,27 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
-function openFailure(target: string | undefined, error: unknown): StoreError {
+/**
+ * The absolute data directory (created if need be), or undefined for an in-memory database.
+ * Throws a StoreError naming FINSENT_DATA_DIR when the directory cannot be created.
+ */
+export function resolvePgliteTarget(dataDir: string | undefined): string | undefined {
+  if (!dataDir || dataDir === 'memory://') return undefined;
+  const target = path.resolve(dataDir);
+  try {
+    mkdirSync(path.dirname(target), { recursive: true });
+  } catch (error) {
+    throw new StoreError(
+      `cannot create ${path.dirname(target)} for the embedded database: ${(error as Error).message}; ` +
+        'set FINSENT_DATA_DIR to a writable directory',
+      { action: 'opening PGlite', input: target },
+      { cause: error },
+    );
+  }
+  return target;
+}
+
+export function openFailure(target: string | undefined, error: unknown): StoreError {
   const reason = (error as Error)?.message ?? String(error);
   if (target && existsSync(path.join(target, 'PG_VERSION'))) {
     const version = readFileSync(path.join(target, 'PG_VERSION'), 'utf8').trim().slice(0, 20);
@@ -104,7 +111,7 @@ interface LockRecord {
 }
 
 /** Takes `<dir>.lock`; returns the function that gives it back. */
-function acquireLock(dir: string): () => void {
+export function acquireLock(dir: string): () => void {
   const lockPath = `${dir}.lock`;
   const record: LockRecord = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {

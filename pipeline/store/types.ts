@@ -29,6 +29,11 @@ export interface OpenDbOptions {
   dataDir?: string;
   /** Postgres schema to use (tests isolate themselves in their own schema). */
   schema?: string;
+  /**
+   * PGlite only: `worker` runs the embedded database on its own thread (the API server's default,
+   * see docs/adr/066), `main` (the default elsewhere) on the calling thread.
+   */
+  pgliteThread?: 'main' | 'worker';
   /** Pool size for postgres.js. */
   max?: number;
   /**

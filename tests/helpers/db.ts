@@ -3,7 +3,7 @@ import { type Db, openDb } from '../../pipeline/store/db';
 import { migrate } from '../../pipeline/store/migrate';
 
 export interface DbTarget {
-  name: 'pglite' | 'postgres';
+  name: 'pglite' | 'pglite-worker' | 'postgres';
   /** Opens a fresh, migrated, isolated database; call the returned db's close() when done. */
   open(): Promise<Db>;
 }
@@ -11,9 +11,10 @@ export interface DbTarget {
 /**
  * Every storage test runs against PGlite (always) and the real PostgreSQL server when
  * DATABASE_URL is set (CI sets it). Each Postgres open gets its own schema, dropped on close,
- * so test files can run in parallel against one database.
+ * so test files can run in parallel against one database. `{ worker: true }` adds PGlite on a
+ * worker thread (the API server's default, docs/adr/066) for the tests of the seam itself.
  */
-export function dbTargets(): DbTarget[] {
+export function dbTargets(options: { worker?: boolean } = {}): DbTarget[] {
   const targets: DbTarget[] = [
     {
       name: 'pglite',
@@ -24,6 +25,16 @@ export function dbTargets(): DbTarget[] {
       },
     },
   ];
+  if (options.worker) {
+    targets.push({
+      name: 'pglite-worker',
+      open: async () => {
+        const db = await openDb({ dataDir: 'memory://', pgliteThread: 'worker' });
+        await migrate(db);
+        return db;
+      },
+    });
+  }
   const url = process.env.DATABASE_URL;
   if (url) {
     targets.push({
