@@ -1,6 +1,6 @@
 /**
- * Trains the financial VADER on the Twitter financial set's train split (hyperparameters and
- * thresholds searched on a seeded 20% of it), measures macro-F1 on its held-out validation file,
+ * Trains the financial VADER on the Twitter financial set's train split (hyperparameters of the
+ * overlay and the polarity gate searched on a seeded 20% of it), measures macro-F1 on its held-out validation file,
  * and with --write stores the result as the committed `builtin` artifact.
  *
  *   npx tsx bench/vader-financial.ts [--write] [--seed 42]
@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '../lib/paths';
 import { VaderEngine } from '../models/vader/engine';
-import { ARTIFACT_FILE, serializeArtifact } from '../models/vader/financial/artifact';
+import { ARTIFACT_FILE, ARTIFACT_FORMAT_V2, serializeArtifact } from '../models/vader/financial/artifact';
 import { readLabelledCsv } from '../models/vader/financial/csv';
-import { BUILTIN_DIR } from '../models/vader/financial/family';
+import { BUILTIN_DIR, financialModel } from '../models/vader/financial/family';
 import { confusion, scoreLabels } from '../models/vader/financial/metrics';
 import { trainFinancialVader } from '../models/vader/financial/trainer';
 import { DEFAULT_THRESHOLDS, labelOf } from '../models/vader/mapping';
@@ -39,18 +39,25 @@ const result = trainFinancialVader(train, [], {
 const seconds = (performance.now() - started) / 1000;
 const { artifact } = result;
 console.log(
-  `\ntrained in ${seconds.toFixed(1)} s, seed ${seed}, ${Object.keys(artifact.overlay).length} overlay terms`,
+  `\ntrained in ${seconds.toFixed(1)} s, seed ${seed}, ${Object.keys(artifact.overlay).length} overlay terms` +
+    (artifact.format === ARTIFACT_FORMAT_V2
+      ? `, gate of ${Object.keys(artifact.gate.weights).length} terms (bias ${artifact.gate.bias}, intensity ${artifact.gate.intensity}, threshold ${artifact.gate.threshold})`
+      : ', no gate'),
 );
+console.log(`artifact ${Buffer.byteLength(serializeArtifact(artifact))} bytes`);
 console.log('chosen params', artifact.params, 'thresholds', artifact.thresholds);
 console.log('search-split validation', artifact.training.validation);
 
 const gold = test.map((x) => x.label);
 const tuned = new VaderEngine({ overlay: artifact.overlay });
 const stock = new VaderEngine();
-const ours = test.map((x) => labelOf(tuned.polarityScores(x.text).compound, artifact.thresholds));
+const model = financialModel(artifact, 'candidate');
+const ours = model.predictSync(test.map((x) => x.text)).map((p) => p.label);
+const thresholdsOnly = test.map((x) => labelOf(tuned.polarityScores(x.text).compound, artifact.thresholds));
 const base = test.map((x) => labelOf(stock.polarityScores(x.text).compound, DEFAULT_THRESHOLDS));
 console.log(`\nheld-out sent_valid.csv (${test.length} texts, never seen in training or search):`);
 console.log('  vader-base (±0.05)', scoreLabels(gold, base));
+if (model.gate) console.log('  vader, no gate     ', scoreLabels(gold, thresholdsOnly));
 console.log('  vader (financial) ', scoreLabels(gold, ours));
 console.log('  confusion gold→pred', JSON.stringify(confusion(gold, ours).counts));
 

@@ -78,6 +78,18 @@ export class VaderEngine {
   }
 
   /**
+   * `polarityScores` and `tokenize` in one pass: the scores and the lower-cased tokens before
+   * phrase merging (what the financial VADER's polarity gate reads).
+   */
+  scoreAndTokenize(text: string): { scores: VaderScores; tokens: string[] } {
+    const processed = replaceEmoji(text, this.#emoji);
+    const { exclamations, questions } = this.#tokenise(processed);
+    const tokens = this.#lowers.slice(0, this.#count);
+    if (this.#phrases.size > 0) this.#mergePhrases();
+    return { scores: this.#score(this.#count, exclamations, questions), tokens };
+  }
+
+  /**
    * VADER's tokens for a text, lower-cased, before phrase merging: what the rules see. Used by
    * the financial trainer so that its features are exactly the engine's words.
    */

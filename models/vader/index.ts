@@ -8,12 +8,28 @@ export { VaderEngine, type VaderEngineOptions, type VaderScores } from './engine
 export { VADER_BASE_VERSION, vaderBaseFamily } from './family';
 export {
   ARTIFACT_FILE,
+  ARTIFACT_FORMAT_V1,
+  ARTIFACT_FORMAT_V2,
   type FinancialArtifact,
   parseArtifact,
   readArtifactDir,
   serializeArtifact,
 } from './financial/artifact';
 export { BUILTIN_DIR, BUILTIN_VERSION, financialModel, vaderFamily } from './financial/family';
-export { DEFAULT_GRID, trainFinancialVader, vaderTrainer } from './financial/trainer';
-export { DEFAULT_THRESHOLDS, labelOf, type Thresholds, vaderPrediction, vaderScores } from './mapping';
+export {
+  DEFAULT_GRID,
+  GATE_GRID,
+  OVERLAY_GRID,
+  trainFinancialVader,
+  vaderTrainer,
+} from './financial/trainer';
+export { PolarityGate, type PolarityGateSpec } from './gate';
+export {
+  DEFAULT_THRESHOLDS,
+  gatedScores,
+  labelOf,
+  type Thresholds,
+  vaderPrediction,
+  vaderScores,
+} from './mapping';
 export { hasRawScores, VaderModel, type VaderModelOptions } from './model';

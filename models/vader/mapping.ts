@@ -2,6 +2,7 @@ import { InputError } from '../../lib/errors';
 import { clamp } from '../prediction';
 import type { Label, Prediction, Scores } from '../types';
 import type { VaderScores } from './engine';
+import type { PolarityGate } from './gate';
 
 /** Decision thresholds on compound: >= positive → positive, <= negative → negative, else neutral. */
 export interface Thresholds {
@@ -61,6 +62,31 @@ export function bandDepth(compound: number, label: Label, t: Thresholds): number
 export function vaderScores(raw: VaderScores, t: Thresholds): { label: Label; scores: Scores } {
   const label = labelOf(raw.compound, t);
   const top = SCORE_FLOOR + (SCORE_CEILING - SCORE_FLOOR) * bandDepth(raw.compound, label, t);
+  return { label, scores: spread(label, top, raw) };
+}
+
+/**
+ * Scores for a gated financial VADER (ADR 064), by ADR 010's rule with the gate probability p in
+ * place of compound: the gate's label gets FLOOR + (CEILING − FLOOR) × depth, where depth is how
+ * far p lies past the gate threshold τ on the label's side — (p − τ)/(1 − τ) for a polar label,
+ * (τ − p)/τ for neutral — and the rest is shared by the two other labels in proportion to VADER's
+ * own pos/neu/neg proportions. The label holds more than half: always the argmax; sums to 1.
+ */
+export function gatedScores(
+  raw: VaderScores,
+  probability: number,
+  gate: PolarityGate,
+): { label: Label; scores: Scores } {
+  const label = gate.labelOf(probability, raw);
+  const tau = gate.spec.threshold;
+  const depth =
+    label === 'neutral'
+      ? clamp((tau - probability) / tau, 0, 1)
+      : clamp((probability - tau) / (1 - tau), 0, 1);
+  return { label, scores: spread(label, SCORE_FLOOR + (SCORE_CEILING - SCORE_FLOOR) * depth, raw) };
+}
+
+function spread(label: Label, top: number, raw: VaderScores): Scores {
   const rest = 1 - top;
   const evidence: Scores = { positive: raw.pos, negative: raw.neg, neutral: raw.neu };
   const [a, b] = (['positive', 'negative', 'neutral'] as const).filter((l) => l !== label) as [Label, Label];
@@ -71,12 +97,18 @@ export function vaderScores(raw: VaderScores, t: Thresholds): { label: Label; sc
   scores[label] = top;
   scores[a] = rest * share;
   scores[b] = rest - scores[a];
-  return { label, scores };
+  return scores;
 }
 
 /** A contract-shaped prediction from VADER output: sentiment is compound, confidence the label's score. */
-export function vaderPrediction(raw: VaderScores, t: Thresholds, model: string, version: string): Prediction {
-  const { label, scores } = vaderScores(raw, t);
+export function vaderPrediction(
+  raw: VaderScores,
+  t: Thresholds,
+  model: string,
+  version: string,
+  gated?: { gate: PolarityGate; probability: number },
+): Prediction {
+  const { label, scores } = gated ? gatedScores(raw, gated.probability, gated.gate) : vaderScores(raw, t);
   return {
     label,
     scores,

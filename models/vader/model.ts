@@ -1,10 +1,13 @@
 import { InputError } from '../../lib/errors';
 import type { Prediction, SentimentModel } from '../types';
 import { VaderEngine, type VaderEngineOptions, type VaderScores } from './engine';
+import { PolarityGate, type PolarityGateSpec } from './gate';
 import { DEFAULT_THRESHOLDS, type Thresholds, vaderPrediction, validateThresholds } from './mapping';
 
 export interface VaderModelOptions extends VaderEngineOptions {
   thresholds?: Thresholds;
+  /** A learned polarity gate (financial VADER v2): decides polar vs neutral instead of the thresholds. */
+  gate?: PolarityGateSpec;
 }
 
 /**
@@ -19,6 +22,7 @@ export class VaderModel implements SentimentModel {
   readonly family: string;
   readonly version: string;
   readonly thresholds: Thresholds;
+  readonly gate: PolarityGate | undefined;
   readonly #engine: VaderEngine;
 
   constructor(family: string, version: string, options: VaderModelOptions = {}) {
@@ -26,6 +30,7 @@ export class VaderModel implements SentimentModel {
     this.version = version;
     this.thresholds = validateThresholds({ ...(options.thresholds ?? DEFAULT_THRESHOLDS) });
     this.#engine = new VaderEngine(options);
+    this.gate = options.gate ? new PolarityGate(options.gate) : undefined;
   }
 
   /** VADER's own `{neg, neu, pos, compound}` for one text. */
@@ -44,7 +49,11 @@ export class VaderModel implements SentimentModel {
           },
         );
       }
-      return vaderPrediction(this.#engine.polarityScores(text), this.thresholds, this.family, this.version);
+      if (!this.gate)
+        return vaderPrediction(this.#engine.polarityScores(text), this.thresholds, this.family, this.version);
+      const { scores: raw, tokens } = this.#engine.scoreAndTokenize(text);
+      const gated = { gate: this.gate, probability: this.gate.probability(tokens, raw.compound) };
+      return vaderPrediction(raw, this.thresholds, this.family, this.version, gated);
     });
   }
 

@@ -3,15 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { ModelUnavailableError } from '../../../lib/errors';
 import type { ModelFamily } from '../../families';
 import { VaderModel } from '../model';
-import { type FinancialArtifact, readArtifactDir } from './artifact';
+import { ARTIFACT_FORMAT_V2, type FinancialArtifact, readArtifactDir } from './artifact';
 
 /** The committed default artifact, trained by `npx tsx bench/vader-financial.ts --seed 42 --write`. */
 export const BUILTIN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data');
 export const BUILTIN_VERSION = 'builtin';
 
-/** A financial VADER model from an artifact: the stock engine with its overlay and thresholds. */
+/**
+ * A financial VADER model from an artifact: the stock engine with its overlay and thresholds, and
+ * (format v2) its polarity gate, which then decides polar vs neutral.
+ */
 export function financialModel(artifact: FinancialArtifact, version: string): VaderModel {
-  return new VaderModel('vader', version, { overlay: artifact.overlay, thresholds: artifact.thresholds });
+  return new VaderModel('vader', version, {
+    overlay: artifact.overlay,
+    thresholds: artifact.thresholds,
+    ...(artifact.format === ARTIFACT_FORMAT_V2 ? { gate: artifact.gate } : {}),
+  });
 }
 
 /**
@@ -23,7 +30,8 @@ export function financialModel(artifact: FinancialArtifact, version: string): Va
  */
 export const vaderFamily: ModelFamily = {
   name: 'vader',
-  description: 'VADER with a financial lexicon overlay and decision thresholds learned from labelled data',
+  description:
+    'VADER with a financial lexicon overlay, decision thresholds and a polarity gate learned from labelled data',
   async load(version, context) {
     const wanted = version ?? context.championOf?.('vader') ?? BUILTIN_VERSION;
     if (wanted === BUILTIN_VERSION) return financialModel(readArtifactDir(BUILTIN_DIR), BUILTIN_VERSION);

@@ -242,7 +242,7 @@ export function fitOverlay(
 }
 
 /** Adam (Kingma & Ba) over a flat parameter vector; `apply(j, delta)` subtracts delta from θ_j. */
-class Adam {
+export class Adam {
   readonly #m: Float64Array;
   readonly #v: Float64Array;
   #t = 0;
