@@ -19,6 +19,9 @@
  *   batch-64         POST /predict with 64 headlines per request, no cache, 4 connections (headlines/s)
  *   finbert-batch-16 POST /predict/finbert, 16 headlines per request, 4 connections, when a finbert family is registered
  *   finbert-single   POST /predict/finbert, one headline per request, 16 connections (the micro-batcher gathers them)
+ *   --finbert-contention adds, on the same FinBERT server: vader-finbert-idle (POST /predict, VADER, 8
+ *                    connections, FinBERT idle), then vader-finbert-busy (the same, while finbert-batch-16
+ *                    runs beside it: is the event loop free while FinBERT works? FINBERT_THREAD, ADR 065)
  * Throughput counts 2xx answers only.
  * VADER is the registered `vader` family of createFamilyRegistry() (the financial vader's builtin
  * champion unless a promotion says otherwise).
@@ -283,6 +286,37 @@ async function load(
   };
 }
 
+/**
+ * `--finbert-contention`: VADER's /predict on the FinBERT server, first with FinBERT idle, then
+ * while 16-headline FinBERT requests keep it busy. The two loads share the server, so the CPU
+ * figure of the busy run is not split between them (printed as n/a).
+ */
+async function finbertContention(
+  server: Child,
+  args: Args,
+  next: () => string,
+  batch: (n: number) => string,
+  results: Figures[],
+): Promise<void> {
+  const vader = () => JSON.stringify({ text: next() });
+  const print = (f: Figures, cpu: boolean) =>
+    console.log(
+      `${f.scenario.padEnd(18)} ${f.reqPerS.toFixed(1).padStart(8)} req/s ${f.textsPerS.toFixed(1).padStart(8)} texts/s  ` +
+        `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${cpu ? `${f.cpuPerRequestUs.toFixed(0)} µs/req` : 'n/a'}  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}` +
+        `  (FINBERT_THREAD=${process.env.FINBERT_THREAD ?? 'auto'})`,
+    );
+  const idle = await load('vader-finbert-idle', server, '/predict', vader, 1, args, server.note, 8);
+  results.push(idle);
+  print(idle, true);
+  const [busy, finbertBeside] = await Promise.all([
+    load('vader-finbert-busy', server, '/predict', vader, 1, args, server.note, 8),
+    load('finbert-beside-vader', server, '/predict/finbert', () => batch(16), 16, args, server.note, 4),
+  ]);
+  results.push(busy, finbertBeside);
+  print(busy, false);
+  print(finbertBeside, false);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const childAt = argv.indexOf('--child');
@@ -361,9 +395,11 @@ async function main(): Promise<void> {
         console.log(
           `${f.scenario.padEnd(14)} ${f.reqPerS.toFixed(1).padStart(7)} req/s ${f.textsPerS.toFixed(1).padStart(8)} texts/s  ` +
             `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${(f.cpuPerRequestUs / n / 1000).toFixed(1)} ms/headline  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}` +
-            `  (FINBERT_MODEL_DIR=${process.env.FINBERT_MODEL_DIR ?? '(unset: the hub model, unreachable offline)'})`,
+            `  (FINBERT_MODEL_DIR=${process.env.FINBERT_MODEL_DIR ?? '(unset: the hub model, unreachable offline)'}; FINBERT_THREAD=${process.env.FINBERT_THREAD ?? 'auto'})`,
         );
       }
+      if (process.argv.includes('--finbert-contention'))
+        await finbertContention(server, args, next, batch, results);
     } finally {
       server.stop();
     }

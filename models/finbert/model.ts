@@ -6,9 +6,10 @@ import { predictionFromScores, softmaxScores } from '../prediction';
 import { LABELS, type Prediction, type SentimentModel } from '../types';
 import { MicroBatcher } from './batcher';
 import { labelOrder } from './labels';
-import { type BertRuntime, loadBertRuntime, type RuntimeInfo } from './runtime';
+import type { BertRuntime, RuntimeInfo } from './runtime';
 import type { FinbertSettings } from './settings';
 import type { FetchLike } from './source';
+import { openBertRuntime } from './worker-runtime';
 
 export const FAMILY = 'finbert';
 
@@ -169,7 +170,8 @@ export async function loadFinbertModel(
   },
 ): Promise<FinbertModel> {
   const variant = options.head ? 'encoder' : (options.variant ?? 'classifier');
-  const runtime = await loadBertRuntime(settings, {
+  // On the thread FINBERT_THREAD chooses: a worker thread by default, so a batch never blocks the API.
+  const runtime = await openBertRuntime(settings, {
     variant,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });

@@ -20,6 +20,15 @@ export const DTYPES = ['q8', 'fp32', 'fp16', 'int8', 'uint8', 'q4'] as const;
 export type FinbertDtype = (typeof DTYPES)[number];
 export const DEVICES = ['cpu', 'cuda'] as const;
 export type FinbertDevice = (typeof DEVICES)[number];
+/**
+ * Where inference runs: `worker`, a worker thread of its own (the event loop stays free while a
+ * batch runs); `main`, the calling thread (onnxruntime-node's session.run is synchronous
+ * underneath its promise, so a batch blocks everything else); `auto`, `worker` wherever the
+ * worker's entry file ships (the source tree: `npm start`, the CLI, tests) and `main` where it
+ * does not (the ncc bundles of the GitHub Actions). See docs/adr/065.
+ */
+export const THREADS = ['auto', 'worker', 'main'] as const;
+export type FinbertThread = (typeof THREADS)[number];
 
 /** The ONNX file transformers.js loads for a dtype (its own suffix table). */
 export const DTYPE_FILE: Record<FinbertDtype, string> = {
@@ -59,6 +68,8 @@ export interface FinbertSettings {
   /** Tokens per text after [CLS]/[SEP]; longer texts are truncated. */
   maxTokens: number;
   batch: BatchSettings;
+  /** `FINBERT_THREAD`: the thread inference runs on (see THREADS). */
+  thread: FinbertThread;
 }
 
 function truthy(value: string | undefined): boolean {
@@ -96,7 +107,7 @@ function choice<T extends string>(
  * FINBERT_MODEL_DIR, FINSENT_DATA_DIR); the FinBERT-only knobs come from `raw`:
  * FINBERT_REVISION, FINBERT_DTYPE, FINBERT_DEVICE, FINBERT_CACHE_DIR, FINBERT_MAX_TOKENS,
  * FINBERT_BATCH (on|off), FINBERT_BATCH_SIZE, FINBERT_BATCH_WAIT_MS, FINBERT_MAX_QUEUE,
- * FINBERT_HUB_TIMEOUT_MS, HF_ENDPOINT and the offline switches.
+ * FINBERT_HUB_TIMEOUT_MS, FINBERT_THREAD (auto|worker|main), HF_ENDPOINT and the offline switches.
  *
  * @example
  *   finbertSettings(readEnv(), { FINBERT_DTYPE: 'fp32' }).dtype // 'fp32'
@@ -113,6 +124,7 @@ export function finbertSettings(env: FinsentEnv, raw: NodeJS.ProcessEnv = proces
     );
   }
   const batchMode = choice(raw, 'FINBERT_BATCH', ['on', 'off'] as const, 'on');
+  const thread = choice(raw, 'FINBERT_THREAD', THREADS, 'auto');
   return {
     modelId: env.finbertModel ?? DEFAULT_MODEL_ID,
     // A different hub id has its own history: the pin applies to the default model only.
@@ -131,6 +143,7 @@ export function finbertSettings(env: FinsentEnv, raw: NodeJS.ProcessEnv = proces
       maxWaitMs: intVar(raw, 'FINBERT_BATCH_WAIT_MS', 5, 0, 1000),
       maxQueue,
     },
+    thread,
   };
 }
 

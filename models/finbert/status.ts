@@ -2,6 +2,7 @@ import type { FinsentEnv } from '../../lib/env';
 import { describeError, isFinsentError } from '../../lib/errors';
 import { describeSource, type FinbertSettings, finbertSettings } from './settings';
 import { type FetchLike, resolveSource } from './source';
+import { resolveThread, workerFailures } from './thread';
 
 export interface FinbertStatus {
   family: 'finbert';
@@ -10,7 +11,9 @@ export interface FinbertStatus {
   source: string;
   dtype: string;
   device: string;
-  /** The ModelUnavailableError message when unavailable. */
+  /** Where inference runs (FINBERT_THREAD resolved): `worker` or `main`; `?` when the setting is invalid. */
+  thread: string;
+  /** The ModelUnavailableError message when unavailable (a dead worker thread's included). */
   reason?: string;
 }
 
@@ -20,7 +23,7 @@ export interface FinbertStatus {
  *
  * @example
  *   await finbertStatus(readEnv(), { probe: false })
- *   // { family: 'finbert', state: 'unavailable', source: 'Xenova/finbert@cd48a16 (q8, cpu)',
+ *   // { family: 'finbert', state: 'unavailable', source: 'Xenova/finbert@cd48a16 (q8, cpu)', thread: 'worker',
  *   //   reason: 'FinBERT unavailable: … not in the cache … offline mode is on; set FINBERT_MODEL_DIR or allow network access' }
  */
 export async function finbertStatus(
@@ -37,7 +40,24 @@ export async function finbertStatus(
       source: 'finbert',
       dtype: '?',
       device: '?',
+      thread: '?',
       reason: describeError(error),
+    };
+  }
+  let thread: string;
+  try {
+    thread = resolveThread(settings);
+  } catch (error) {
+    thread = '?';
+    if (!isFinsentError(error)) throw error;
+    return {
+      family: 'finbert',
+      state: 'unavailable',
+      source: describeSource(settings),
+      dtype: settings.dtype,
+      device: settings.device,
+      thread,
+      reason: error.message,
     };
   }
   const base = {
@@ -45,7 +65,11 @@ export async function finbertStatus(
     source: describeSource(settings),
     dtype: settings.dtype,
     device: settings.device,
+    thread,
   };
+  // A loaded runtime whose worker thread died answers nothing until it is loaded again.
+  const dead = workerFailures();
+  if (dead.length > 0) return { ...base, state: 'unavailable', reason: dead.join('; ') };
   try {
     const source = await resolveSource(settings, {
       probe: options.probe ?? false,

@@ -57,6 +57,7 @@ const StatusResponse = Type.Object(
           source: Type.String(),
           dtype: Type.String(),
           device: Type.String(),
+          thread: Type.Optional(Type.String({ description: 'where inference runs: worker | main' })),
           reason: Type.Optional(Type.String()),
         },
         { description: "FinBERT's weights and runtime, checked without the network; null when not served" },
