@@ -7,6 +7,7 @@
  *   npx tsx bench/serve.ts --store none --log-level warn
  *   npx tsx bench/serve.ts --pglite-thread main   # PGlite on the event loop's thread (before ADR 066)
  *   npx tsx bench/serve.ts --only predict-hot    # bare + the named scenarios
+ *   npx tsx bench/serve.ts --only predict-hot --no-finbert   # ... without the FinBERT scenarios
  *   npx tsx bench/serve.ts --cpu-prof /tmp/prof  # V8 CPU profiles of the servers
  *   FINBERT_MODEL_DIR=/tmp/bert-base npx tsx bench/serve.ts --only bare --no-shedding   # FinBERT, no 503s
  *
@@ -380,7 +381,9 @@ async function main(): Promise<void> {
       server.stop();
     }
   }
-  if (finbert) {
+  if (finbert && process.argv.includes('--no-finbert')) {
+    console.log('finbert: skipped (--no-finbert)');
+  } else if (finbert) {
     // Both go through the server's micro-batcher (FINBERT_BATCH, on by default): 16-headline
     // requests from 4 clients, and single headlines from 16 clients that it gathers into batches.
     const finbertScenarios: [string, () => string, number, number][] = [
