@@ -117,11 +117,28 @@ function answerCpuQueries(): void {
 
 async function serveChild(kind: string, args: Args): Promise<void> {
   answerCpuQueries();
-  // Exit normally on SIGTERM so a --cpu-prof profile is written.
-  process.on('SIGTERM', () => process.exit(0));
+  // Exit normally on SIGTERM so a --cpu-prof profile is written, after closing the app as the
+  // real server does: exiting while FinBERT's worker is mid-batch aborts the process in native code.
+  let closeApp = async () => {};
+  process.on('SIGTERM', () => {
+    const exit = () => process.exit(0);
+    setTimeout(exit, 10_000).unref();
+    const t0 = Date.now();
+    closeApp().then(
+      () => {
+        if (process.env.BENCH_DEBUG) console.error('closed in', Date.now() - t0);
+        exit();
+      },
+      (e) => {
+        console.error('close failed', e);
+        exit();
+      },
+    );
+  });
   const { default: Fastify } = await import('fastify');
   if (kind === 'bare') {
     const app = Fastify({ logger: false });
+    closeApp = () => app.close();
     app.post('/bare', async () => ({ ok: true, label: 'neutral', sentiment: 0 }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send?.({ port: (app.server.address() as { port: number }).port, note: 'plain Fastify' });
@@ -165,6 +182,10 @@ async function serveChild(kind: string, args: Args): Promise<void> {
     // Logs go to stdout as in production; the parent discards the child's stdout.
     logger: { level: logLevel },
   });
+  closeApp = async () => {
+    await app.close();
+    await db?.close();
+  };
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.send?.({
     port: (app.server.address() as { port: number }).port,
@@ -184,7 +205,8 @@ interface Child {
   port: number;
   note: string;
   finbert?: boolean;
-  stop(): void;
+  /** SIGTERM; resolves when the process has exited (and says so if it did not exit cleanly). */
+  stop(): Promise<void>;
   /** The server process's CPU time so far, in µs. */
   cpu(): Promise<number>;
 }
@@ -199,7 +221,15 @@ function startChild(kind: string, argv: string[], cpuProf?: string): Promise<Chi
     child.once('message', (m: { port: number; note: string; finbert?: boolean }) =>
       resolve({
         ...m,
-        stop: () => child.kill('SIGTERM'),
+        stop: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', (code, signal) => {
+              if (code !== 0) console.log(`${kind} server: exited with ${code ?? signal} on SIGTERM`);
+              done();
+            });
+            child.kill('SIGTERM');
+          }),
         cpu: () =>
           new Promise<number>((ok) => {
             child.once('message', (r: { cpu: number }) => ok(r.cpu));
@@ -378,7 +408,7 @@ async function main(): Promise<void> {
           `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${f.cpuPerRequestUs.toFixed(0)} µs/req  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}  (${f.note})`,
       );
     } finally {
-      server.stop();
+      await server.stop();
     }
   }
   if (finbert && process.argv.includes('--no-finbert')) {
@@ -404,7 +434,7 @@ async function main(): Promise<void> {
       if (process.argv.includes('--finbert-contention'))
         await finbertContention(server, args, next, batch, results);
     } finally {
-      server.stop();
+      await server.stop();
     }
   } else {
     console.log('finbert: no finbert family registered in createFamilyRegistry(); FinBERT scenario skipped');
