@@ -54,6 +54,8 @@ interface Args {
   shedding: boolean;
   /** `--pglite-thread main`: PGlite on the server's own thread instead of a worker (ADR 066). */
   pgliteThread: 'main' | 'worker';
+  /** `--no-finbert`: skip the FinBERT scenarios even when a finbert family is registered. */
+  finbert: boolean;
 }
 
 /** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
@@ -74,6 +76,7 @@ function parseArgs(argv: string[]): Args {
     shedding: !argv.includes('--no-shedding'),
     // Where PGlite runs: its own thread, as `finsent serve` runs it (FINSENT_PGLITE_THREAD), or `main`.
     pgliteThread: get('pglite-thread') === 'main' ? 'main' : 'worker',
+    finbert: !argv.includes('--no-finbert'),
   };
 }
 
@@ -118,22 +121,15 @@ function answerCpuQueries(): void {
 async function serveChild(kind: string, args: Args): Promise<void> {
   answerCpuQueries();
   // Exit normally on SIGTERM so a --cpu-prof profile is written, after closing the app as the
-  // real server does: exiting while FinBERT's worker is mid-batch aborts the process in native code.
+  // real server does (its models and store are released first; at most 10 s).
   let closeApp = async () => {};
   process.on('SIGTERM', () => {
     const exit = () => process.exit(0);
     setTimeout(exit, 10_000).unref();
-    const t0 = Date.now();
-    closeApp().then(
-      () => {
-        if (process.env.BENCH_DEBUG) console.error('closed in', Date.now() - t0);
-        exit();
-      },
-      (e) => {
-        console.error('close failed', e);
-        exit();
-      },
-    );
+    closeApp().then(exit, (error) => {
+      console.error('close failed', error);
+      exit();
+    });
   });
   const { default: Fastify } = await import('fastify');
   if (kind === 'bare') {
@@ -223,7 +219,7 @@ function startChild(kind: string, argv: string[], cpuProf?: string): Promise<Chi
         ...m,
         stop: () =>
           new Promise<void>((done) => {
-            child.removeAllListeners('exit');
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', (code, signal) => {
               if (code !== 0) console.log(`${kind} server: exited with ${code ?? signal} on SIGTERM`);
               done();
@@ -411,7 +407,7 @@ async function main(): Promise<void> {
       await server.stop();
     }
   }
-  if (finbert && process.argv.includes('--no-finbert')) {
+  if (finbert && !args.finbert) {
     console.log('finbert: skipped (--no-finbert)');
   } else if (finbert) {
     // Both go through the server's micro-batcher (FINBERT_BATCH, on by default): 16-headline
