@@ -1,6 +1,7 @@
 /**
  * Serving throughput and latency against a real port, with autocannon (127.0.0.1 only).
  *
+ *   npx tsx bench/serve.ts --help          # this text
  *   npx tsx bench/serve.ts                 # 10 s per scenario, 100 connections
  *   npx tsx bench/serve.ts --duration 30   # the issue's 30 s runs
  *   npx tsx bench/serve.ts --store postgres   # prediction log to DATABASE_URL (default: PGlite)
@@ -60,6 +61,54 @@ interface Args {
 
 /** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
 const BENCH_SCHEMA = `finsent_bench_${process.env.FINSENT_BENCH_PARENT ?? process.pid}`;
+
+const VALUE_FLAGS = [
+  'duration',
+  'connections',
+  'store',
+  'log-level',
+  'only',
+  'cpu-prof',
+  'pglite-thread',
+  'child',
+];
+const SWITCHES = ['no-shedding', 'no-finbert', 'finbert-contention'];
+
+/** Unknown flags and bad values stop the run before any server starts, saying what was wrong. */
+function checkArgs(argv: string[]): void {
+  const fail = (message: string): never => {
+    console.error(`bench/serve: ${message}; see --help`);
+    process.exit(2);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!.replace(/^--/, '');
+    if (VALUE_FLAGS.includes(flag)) {
+      if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) fail(`--${flag} needs a value`);
+      i += 1;
+    } else if (!SWITCHES.includes(flag)) fail(`unknown argument "${argv[i]}"`);
+  }
+  const get = (name: string) => argv[argv.indexOf(`--${name}`) + 1];
+  for (const name of ['duration', 'connections']) {
+    if (argv.includes(`--${name}`) && !(Number(get(name)) > 0)) fail(`--${name} must be a positive number`);
+  }
+  if (argv.includes('--store') && !['pglite', 'postgres', 'none'].includes(get('store')!))
+    fail('--store must be pglite, postgres or none');
+  if (argv.includes('--pglite-thread') && !['main', 'worker'].includes(get('pglite-thread')!))
+    fail('--pglite-thread must be main or worker');
+}
+
+function printHelp(): void {
+  // The header comment of this file is the help: one text, so the two cannot drift apart.
+  const source = readFileSync(new URL(import.meta.url), 'utf8');
+  const doc = source.slice(source.indexOf('/**') + 3, source.indexOf('*/'));
+  console.log(
+    doc
+      .split('\n')
+      .map((line) => line.replace(/^ \* ?/, ''))
+      .join('\n')
+      .trim(),
+  );
+}
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -346,6 +395,11 @@ async function finbertContention(
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    printHelp();
+    return;
+  }
+  checkArgs(argv);
   const childAt = argv.indexOf('--child');
   const args = parseArgs(argv);
   if (childAt >= 0) {
@@ -401,7 +455,7 @@ async function main(): Promise<void> {
       results.push(f);
       console.log(
         `${f.scenario.padEnd(14)} ${f.reqPerS.toFixed(0).padStart(7)} req/s ${f.textsPerS.toFixed(0).padStart(8)} texts/s  ` +
-          `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${f.cpuPerRequestUs.toFixed(0)} µs/req  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}  (${f.note})`,
+          `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${Number.isFinite(f.cpuPerRequestUs) ? `${f.cpuPerRequestUs.toFixed(0)} µs/req` : 'n/a'}  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}  (${f.note})`,
       );
     } finally {
       await server.stop();
@@ -423,7 +477,7 @@ async function main(): Promise<void> {
         results.push(f);
         console.log(
           `${f.scenario.padEnd(14)} ${f.reqPerS.toFixed(1).padStart(7)} req/s ${f.textsPerS.toFixed(1).padStart(8)} texts/s  ` +
-            `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${(f.cpuPerRequestUs / n / 1000).toFixed(1)} ms/headline  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}` +
+            `p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${Number.isFinite(f.cpuPerRequestUs) ? `${(f.cpuPerRequestUs / n / 1000).toFixed(1)} ms/headline` : 'n/a'}  errors ${f.errors}  statuses ${JSON.stringify(f.statuses)}` +
             `  (FINBERT_MODEL_DIR=${process.env.FINBERT_MODEL_DIR ?? '(unset: the hub model, unreachable offline)'}; FINBERT_THREAD=${process.env.FINBERT_THREAD ?? 'auto'})`,
         );
       }

@@ -55,6 +55,12 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
         case 'close-failed':
           app.log.warn({ model: e.id, error: e.error }, 'closing a retired model failed');
           break;
+        case 'close-forced':
+          app.log.warn(
+            { model: e.id, in_flight: e.in_flight },
+            'shutdown grace over: closing a model that still has requests inside',
+          );
+          break;
         default:
           app.log.info(e, `model ${e.type}`);
       }

@@ -23,6 +23,9 @@ interface Instance {
   refs: number;
   retired: boolean;
   closed: boolean;
+  /** Settles once `model.close()` has finished (successfully or not). */
+  readonly done: Promise<void>;
+  markDone(): void;
 }
 
 /** A name requests are routed to: a family's champion (`vader`) or a pinned version (`vader@1.3.0`). */
@@ -52,6 +55,7 @@ export type PoolEvent =
   | { type: 'swapped'; key: string; from: string | null; to: string }
   | { type: 'closed'; id: string; version: string }
   | { type: 'close-failed'; id: string; error: string }
+  | { type: 'close-forced'; id: string; in_flight: number }
   | { type: 'routing-kept'; reason: string };
 
 export interface PoolOptions {
@@ -65,6 +69,11 @@ export interface PoolOptions {
   /** A load (download + checksum + session start) that takes longer fails. */
   loadTimeoutMs?: number;
   smokeTexts?: readonly string[];
+  /**
+   * How long close() waits for leased models to be released before closing them anyway
+   * (their remaining calls then fail with MODEL_UNAVAILABLE); default 10 s.
+   */
+  closeGraceMs?: number;
   onEvent?: (event: PoolEvent) => void;
 }
 
@@ -268,7 +277,13 @@ export class ModelPool {
     };
   }
 
-  /** Closes every model once its in-flight requests finish (call after the server stopped accepting). */
+  /**
+   * Closes every model once its in-flight requests finish (call after the server stopped
+   * accepting), and resolves only when every model has closed. Requests whose client has gone
+   * still hold their lease; resolving earlier would let the process exit while a native runtime
+   * (onnxruntime-node) is mid-call, which aborts it. A lease still held after `closeGraceMs` is
+   * closed anyway so a stuck request cannot hang shutdown.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#queue.catch(() => {});
@@ -278,8 +293,24 @@ export class ModelPool {
     for (const inst of all) {
       inst.retired = true;
       this.#retiring.add(inst);
+      void this.#maybeClose(inst);
     }
-    await Promise.all(all.map((inst) => this.#maybeClose(inst)));
+    const drained = Promise.all(all.map((inst) => inst.done));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'grace'>((resolve) => {
+      timer = setTimeout(() => resolve('grace'), this.#opts.closeGraceMs ?? 10_000);
+    });
+    try {
+      if ((await Promise.race([drained, grace])) !== 'grace') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const inst of all) {
+      if (inst.closed) continue;
+      this.#opts.onEvent?.({ type: 'close-forced', id: inst.id, in_flight: inst.inFlight });
+      void this.#maybeClose(inst, true);
+    }
+    await drained;
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -432,6 +463,10 @@ export class ModelPool {
       throw error;
     }
     this.#opts.onEvent?.({ type: 'loaded', id, version: model.version, ms: Date.now() - started });
+    let markDone!: () => void;
+    const done = new Promise<void>((resolve) => {
+      markDone = resolve;
+    });
     return {
       id,
       family,
@@ -442,6 +477,8 @@ export class ModelPool {
       refs: 0,
       retired: false,
       closed: false,
+      done,
+      markDone,
     };
   }
 
@@ -454,8 +491,8 @@ export class ModelPool {
     void this.#maybeClose(inst);
   }
 
-  async #maybeClose(inst: Instance): Promise<void> {
-    if (!inst.retired || inst.inFlight > 0 || inst.closed) return;
+  async #maybeClose(inst: Instance, force = false): Promise<void> {
+    if (!inst.retired || (inst.inFlight > 0 && !force) || inst.closed) return;
     inst.closed = true;
     this.#retiring.delete(inst);
     try {
@@ -463,6 +500,8 @@ export class ModelPool {
       this.#opts.onEvent?.({ type: 'closed', id: inst.id, version: inst.model.version });
     } catch (error) {
       this.#opts.onEvent?.({ type: 'close-failed', id: inst.id, error: describeError(error) });
+    } finally {
+      inst.markDone();
     }
   }
 }
