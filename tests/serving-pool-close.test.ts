@@ -63,6 +63,18 @@ describe('closing the model pool', () => {
     lease.release(); // a late release after a forced close is harmless
   });
 
+  it('does not hang on a model whose own close() never returns', async () => {
+    const { pool, vader, events } = await loadedPool(40);
+    vader.loaded[0]!.close = () => new Promise<void>(() => {});
+    const lease = pool.acquire('vader');
+    const started = Date.now();
+    await pool.close();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(events.filter((e) => e.type === 'close-forced')).toHaveLength(1);
+    lease.release();
+  });
+
   it('closes idle models at once', async () => {
     const { pool, vader, events } = await loadedPool(60_000);
     const started = Date.now();

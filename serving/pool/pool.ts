@@ -116,6 +116,8 @@ export class ModelPool {
   readonly #slots = new Map<string, Slot>();
   readonly #instances = new Map<string, Instance>();
   readonly #retiring = new Set<Instance>();
+  /** Instances whose model.close() is running: close() waits for them too. */
+  readonly #closing = new Set<Instance>();
   readonly #loads = new Map<string, Promise<Instance>>();
   readonly #overrides = new Map<string, string>();
   #config: ModelsConfig | null = null;
@@ -295,22 +297,16 @@ export class ModelPool {
       this.#retiring.add(inst);
       void this.#maybeClose(inst);
     }
-    const drained = Promise.all(all.map((inst) => inst.done));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'grace'>((resolve) => {
-      timer = setTimeout(() => resolve('grace'), this.#opts.closeGraceMs ?? 10_000);
-    });
-    try {
-      if ((await Promise.race([drained, grace])) !== 'grace') return;
-    } finally {
-      clearTimeout(timer);
-    }
+    const drained = Promise.all([...all, ...this.#closing].map((inst) => inst.done));
+    const graceMs = this.#opts.closeGraceMs ?? 10_000;
+    if (await settlesWithin(drained, graceMs)) return;
     for (const inst of all) {
       if (inst.closed) continue;
       this.#opts.onEvent?.({ type: 'close-forced', id: inst.id, in_flight: inst.inFlight });
       void this.#maybeClose(inst, true);
     }
-    await drained;
+    // A model whose own close() never returns must not hang shutdown either.
+    await settlesWithin(drained, graceMs);
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -495,12 +491,14 @@ export class ModelPool {
     if (!inst.retired || (inst.inFlight > 0 && !force) || inst.closed) return;
     inst.closed = true;
     this.#retiring.delete(inst);
+    this.#closing.add(inst);
     try {
       await inst.model.close?.();
       this.#opts.onEvent?.({ type: 'closed', id: inst.id, version: inst.model.version });
     } catch (error) {
       this.#opts.onEvent?.({ type: 'close-failed', id: inst.id, error: describeError(error) });
     } finally {
+      this.#closing.delete(inst);
       inst.markDone();
     }
   }
@@ -514,6 +512,19 @@ export class ModelPool {
 function safeMessage(error: unknown): string {
   if (isFinsentError(error)) return error.message;
   return `the loader failed with an internal ${error instanceof Error ? error.name : 'error'}; see the server log`;
+}
+
+/** Whether `promise` settled within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
