@@ -32,6 +32,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { parseArgs as parseNodeArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { readEnv } from '../lib/env';
 import { sharedDir } from '../lib/paths';
@@ -62,41 +63,6 @@ interface Args {
 /** The schema a `--store postgres` run writes its prediction log to (dropped at the end). */
 const BENCH_SCHEMA = `finsent_bench_${process.env.FINSENT_BENCH_PARENT ?? process.pid}`;
 
-const VALUE_FLAGS = [
-  'duration',
-  'connections',
-  'store',
-  'log-level',
-  'only',
-  'cpu-prof',
-  'pglite-thread',
-  'child',
-];
-const SWITCHES = ['no-shedding', 'no-finbert', 'finbert-contention'];
-
-/** Unknown flags and bad values stop the run before any server starts, saying what was wrong. */
-function checkArgs(argv: string[]): void {
-  const fail = (message: string): never => {
-    console.error(`bench/serve: ${message}; see --help`);
-    process.exit(2);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!.replace(/^--/, '');
-    if (VALUE_FLAGS.includes(flag)) {
-      if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) fail(`--${flag} needs a value`);
-      i += 1;
-    } else if (!SWITCHES.includes(flag)) fail(`unknown argument "${argv[i]}"`);
-  }
-  const get = (name: string) => argv[argv.indexOf(`--${name}`) + 1];
-  for (const name of ['duration', 'connections']) {
-    if (argv.includes(`--${name}`) && !(Number(get(name)) > 0)) fail(`--${name} must be a positive number`);
-  }
-  if (argv.includes('--store') && !['pglite', 'postgres', 'none'].includes(get('store')!))
-    fail('--store must be pglite, postgres or none');
-  if (argv.includes('--pglite-thread') && !['main', 'worker'].includes(get('pglite-thread')!))
-    fail('--pglite-thread must be main or worker');
-}
-
 function printHelp(): void {
   // The header comment of this file is the help: one text, so the two cannot drift apart.
   const source = readFileSync(new URL(import.meta.url), 'utf8');
@@ -110,22 +76,60 @@ function printHelp(): void {
   );
 }
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean', default: false } as const;
+const OPTIONS = {
+  duration: { ...text, default: '10' },
+  connections: { ...text, default: '100' },
+  store: { ...text, default: 'pglite' },
+  'log-level': { ...text, default: 'info' },
+  only: text,
+  'cpu-prof': text,
+  'pglite-thread': { ...text, default: 'worker' },
+  'no-shedding': flag,
+  'no-finbert': flag,
+  'finbert-contention': flag,
+  child: text,
+  help: { ...flag, short: 'h' },
+} as const;
+
+function fail(message: string): never {
+  console.error(`bench/serve: ${message}; see --help`);
+  process.exit(2);
+}
+
+/** The flags; unknown ones and bad values stop the run before any server starts. */
+function parseArgs(argv: string[]): Args & { child: string | undefined; help: boolean; contention: boolean } {
+  const v = (() => {
+    try {
+      return parseNodeArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  })();
+  const positive = (name: 'duration' | 'connections') => {
+    const n = Number(v[name]);
+    return n > 0 ? n : fail(`--${name} must be a positive number`);
   };
+  const store = v.store;
+  if (store !== 'pglite' && store !== 'postgres' && store !== 'none')
+    fail('--store must be pglite, postgres or none');
+  const pgliteThread = v['pglite-thread'];
+  if (pgliteThread !== 'main' && pgliteThread !== 'worker') fail('--pglite-thread must be main or worker');
   return {
-    duration: Number(get('duration') ?? 10),
-    connections: Number(get('connections') ?? 100),
-    store: (['none', 'postgres'] as const).find((s) => s === get('store')) ?? 'pglite',
-    logLevel: get('log-level') ?? 'info',
-    only: get('only')?.split(','),
-    cpuProf: get('cpu-prof'),
-    shedding: !argv.includes('--no-shedding'),
+    duration: positive('duration'),
+    connections: positive('connections'),
+    store: store as Args['store'],
+    logLevel: v['log-level'],
+    only: v.only?.split(','),
+    cpuProf: v['cpu-prof'],
+    shedding: !v['no-shedding'],
     // Where PGlite runs: its own thread, as `finsent serve` runs it (FINSENT_PGLITE_THREAD), or `main`.
-    pgliteThread: get('pglite-thread') === 'main' ? 'main' : 'worker',
-    finbert: !argv.includes('--no-finbert'),
+    pgliteThread: pgliteThread as Args['pgliteThread'],
+    finbert: !v['no-finbert'],
+    child: v.child,
+    help: v.help,
+    contention: v['finbert-contention'],
   };
 }
 
@@ -394,16 +398,13 @@ async function finbertContention(
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
     printHelp();
     return;
   }
-  checkArgs(argv);
-  const childAt = argv.indexOf('--child');
-  const args = parseArgs(argv);
-  if (childAt >= 0) {
-    await serveChild(argv[childAt + 1]!, args);
+  if (args.child) {
+    await serveChild(args.child, args);
     return;
   }
   const texts = headlines();
@@ -481,8 +482,7 @@ async function main(): Promise<void> {
             `  (FINBERT_MODEL_DIR=${process.env.FINBERT_MODEL_DIR ?? '(unset: the hub model, unreachable offline)'}; FINBERT_THREAD=${process.env.FINBERT_THREAD ?? 'auto'})`,
         );
       }
-      if (process.argv.includes('--finbert-contention'))
-        await finbertContention(server, args, next, batch, results);
+      if (args.contention) await finbertContention(server, args, next, batch, results);
     } finally {
       await server.stop();
     }

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../lib/paths';
 import { readServingSettings } from '../serving/settings';
+import { type SpawnedCli, spawnCli } from './helpers/spawn-cli';
 
 // render.yaml is deployment code nobody runs here: these checks hold it to the code it deploys
 // (the routes, the CLI, the environment the server reads), and one test runs its start command.
@@ -40,16 +40,13 @@ const SECRETS = ['FINSENT_ADMIN_TOKEN', 'DATABASE_URL', 'GITHUB_TOKEN', 'FINSENT
 
 /** Every TypeScript source the server may read its environment from. */
 function sourceText(): string {
-  const dirs = ['lib', 'serving', 'scripts', 'models', 'pipeline', 'config'];
-  const files = dirs.flatMap((d) =>
-    readdirRecursive(path.join(REPO_ROOT, d)).filter((f) => f.endsWith('.ts')),
-  );
-  return files.map((f) => readFileSync(f, 'utf8')).join('\n');
-}
-function readdirRecursive(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? readdirRecursive(path.join(dir, e.name)) : [path.join(dir, e.name)],
-  );
+  return ['lib', 'serving', 'scripts', 'models', 'pipeline', 'config']
+    .flatMap((d) =>
+      readdirSync(path.join(REPO_ROOT, d), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => readFileSync(path.join(REPO_ROOT, d, f), 'utf8')),
+    )
+    .join('\n');
 }
 
 describe('render.yaml', () => {
@@ -118,9 +115,9 @@ describe('render.yaml', () => {
 
 describe("render.yaml's start command", () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finsent-render-'));
-  let child: ChildProcess | undefined;
+  let child: SpawnedCli | undefined;
   afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    child?.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -134,33 +131,9 @@ describe("render.yaml's start command", () => {
     env.FINSENT_DATA_DIR = dataDir; // /opt/render/project/src does not exist here
     env.FINSENT_LOG_LEVEL = 'warn';
     const [, bin, ...args] = web!.startCommand!.split(/\s+/);
-    const proc = spawn(process.execPath, [bin!, ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    let out = '';
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    proc.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      proc.on('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const url = await new Promise<string>((resolve, reject) => {
-      const until = Date.now() + 60_000;
-      const tick = () => {
-        const m = out.match(/finsent API on (http:\/\/[\d.]+:\d+)/);
-        if (m) return resolve(m[1]!);
-        if (proc.exitCode !== null || Date.now() > until)
-          return reject(new Error(`no URL in output:\n${out}`));
-        setTimeout(tick, 100);
-      };
-      tick();
-    });
+    const cli = spawnCli(args, env, path.join(REPO_ROOT, bin!));
+    child = cli;
+    const url = (await cli.waitFor(/finsent API on (http:\/\/[\d.]+:\d+)/, 60_000))[1]!;
     // Readiness can lag the banner while VADER loads; Render retries its health check too.
     let health: Response | undefined;
     for (let i = 0; i < 50; i++) {
@@ -168,12 +141,12 @@ describe("render.yaml's start command", () => {
       if (health.status === 200) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(health!.status, out).toBe(200);
+    expect(health!.status, cli.output()).toBe(200);
     expect(((await health!.json()) as { ready: boolean }).ready).toBe(true);
 
     const started = Date.now();
-    proc.kill('SIGTERM');
-    expect(await exit).toEqual({ code: 0, signal: null });
+    cli.proc.kill('SIGTERM');
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(web!.maxShutdownDelaySeconds! * 1000);
   }, 90_000);
 });

@@ -297,7 +297,7 @@ export class ModelPool {
       this.#retiring.add(inst);
       void this.#maybeClose(inst);
     }
-    const drained = Promise.all([...all, ...this.#closing].map((inst) => inst.done));
+    const drained = Promise.all([...all, ...this.#closing].map((inst) => inst.done)).then(() => {});
     const graceMs = this.#opts.closeGraceMs ?? 10_000;
     if (await settlesWithin(drained, graceMs)) return;
     for (const inst of all) {
@@ -514,17 +514,12 @@ function safeMessage(error: unknown): string {
   return `the loader failed with an internal ${error instanceof Error ? error.name : 'error'}; see the server log`;
 }
 
-/** Whether `promise` settled within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Whether a promise that never rejects (the instances' `done`) settled within `ms`. */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return withTimeout(promise, ms, 'closing models timed out').then(
+    () => true,
+    () => false,
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
