@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { errorHandler, notFoundHandler } from './errors';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors';
 import {
   type AppOptions,
   DEFAULT_CONFIG_POLL_MS,
@@ -57,6 +57,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Requests the HTTP parser refuses get the API's error shape too (errors.ts).
+    clientErrorHandler,
     // One log line per request (from the metrics plugin's onResponse hook) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { maxHeaderSize } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type ErrorCode, isFinsentError } from '../lib/errors';
 
@@ -13,6 +15,9 @@ export type ApiErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SHUTTING_DOWN'
+  | 'BAD_REQUEST'
+  | 'REQUEST_TIMEOUT'
+  | 'HEADERS_TOO_LARGE'
   | 'INTERNAL';
 
 /** `{ "error": { "code", "message" } }`: the only shape an error ever leaves the API in. */
@@ -81,6 +86,9 @@ const GENERIC: Record<number, string> = {
   503: 'a backing service is unavailable right now; retry later',
 };
 
+const INVALID_JSON_MESSAGE =
+  'the request body is not valid JSON (or has a "__proto__" or "constructor.prototype" key, which is refused)';
+
 /** Maps anything thrown while handling a request to a status, a code and a message safe to show. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof HttpError)
@@ -96,7 +104,8 @@ export function toApiError(error: unknown): ApiError {
     return { status: 400, code: 'INVALID_INPUT', message: validationMessage(e) };
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, code: 'INVALID_JSON', message: 'the request body is not valid JSON' };
+      // Fastify drops the parser's reason; prototype-poisoning keys are refused the same way.
+      return { status: 400, code: 'INVALID_JSON', message: INVALID_JSON_MESSAGE };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, code: 'INVALID_JSON', message: 'the request body is empty: send a JSON object' };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -175,3 +184,49 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
     },
   });
 }
+
+/** What a request Node's HTTP parser refused (before Fastify saw it) gets back, by parser error code. */
+function clientError(code: string | undefined): { status: number; code: ApiErrorCode; message: string } {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return {
+      status: 408,
+      code: 'REQUEST_TIMEOUT',
+      message: 'the request was not received in time: send the whole request at once',
+    };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return {
+      status: 431,
+      code: 'HEADERS_TOO_LARGE',
+      message: `the request headers (with the URL) are larger than this server accepts (${Math.round(maxHeaderSize / 1024)} KiB): shorten them`,
+    };
+  return { status: 400, code: 'BAD_REQUEST', message: 'the request is not valid HTTP/1.1' };
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests the HTTP parser refuses (malformed, headers too large,
+ * too slow) get the API's one error shape too, instead of Fastify's default body.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+): void {
+  // A reset or already-closed connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const api = clientError(error.code);
+  this.log.debug({ code: api.code, parserCode: error.code }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify({ error: { code: api.code, message: api.message } });
+    socket.write(
+      `HTTP/1.1 ${api.status} ${STATUS_TEXT[api.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};

@@ -175,7 +175,10 @@ describe('prediction routes', () => {
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({
-        error: { code: 'INVALID_JSON', message: 'the request body is not valid JSON' },
+        error: {
+          code: 'INVALID_JSON',
+          message: expect.stringMatching(/^the request body is not valid JSON/),
+        },
       });
     });
 
@@ -199,6 +202,35 @@ describe('prediction routes', () => {
       });
       expect(res.statusCode).toBe(415);
       expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('a compressed body (content-encoding) → 415, identity is accepted', async () => {
+      const send = (coding: string) =>
+        app.inject({
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'application/json', 'content-encoding': coding },
+          payload: JSON.stringify({ text: 'Apple beats' }),
+        });
+      const gzip = await send('gzip');
+      expect(gzip.statusCode).toBe(415);
+      expect(gzip.json()).toEqual({
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringMatching(/"gzip".*uncompressed/) },
+      });
+      expect((await send('Identity')).statusCode).toBe(200);
+    });
+
+    it('a prototype-poisoning key → 400 INVALID_JSON that names such keys', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        payload: '{"text":"Apple beats","__proto__":{"admin":true}}',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: { code: 'INVALID_JSON', message: expect.stringMatching(/"__proto__".*refused/) },
+      });
     });
 
     it('a body over the size limit → 413', async () => {

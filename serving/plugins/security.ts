@@ -47,8 +47,21 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, opts) => {
     // Plain http on localhost must keep working: no forced upgrade of sub-resources.
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
+    // Bodies are read as they arrive; a compressed one would otherwise fail as "not valid JSON"
+    // (or, mislabelled, be read as plain). RFC 9110 §15.5.16: an unsupported coding is a 415.
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+      done(
+        new HttpError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `content-encoding "${coding.slice(0, 40)}" is not accepted: send the body uncompressed`,
+        ),
+      );
+      return;
+    }
     done();
   });
   const allowed = new Set(opts.corsOrigins);
