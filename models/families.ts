@@ -1,16 +1,12 @@
 import type { FinsentEnv } from '../lib/env';
 import { UnknownModelError } from '../lib/errors';
+import { parseModelId } from '../lib/model-id';
 import { finbertFamily } from './finbert/family';
 import type { SentimentModel } from './types';
 import { vaderBaseFamily } from './vader/family';
 import { vaderFamily } from './vader/financial/family';
 
-/** A model id split into its parts: `vader@1.3.0` → { family: 'vader', version: '1.3.0' }. */
-export interface ModelId {
-  family: string;
-  /** Undefined means "the current champion" (or the family's built-in default). */
-  version?: string;
-}
+export { formatModelId, type ModelId, parseModelId } from '../lib/model-id';
 
 /** Where trained artifacts come from: the model registry (local directory or GitHub Releases). */
 export interface ArtifactSource {
@@ -30,25 +26,8 @@ export interface LoadContext {
 export interface ModelFamily {
   readonly name: string;
   readonly description: string;
+  /** `undefined`: the champion (context.championOf, else builtin); `builtin`: the version in the code. */
   load(version: string | undefined, context: LoadContext): Promise<SentimentModel>;
-}
-
-const ID_PATTERN = /^([a-z][a-z0-9-]*)(?:@v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?))?$/;
-
-export function parseModelId(id: string): ModelId {
-  const match = ID_PATTERN.exec(id.trim());
-  if (!match) {
-    throw new UnknownModelError(
-      `"${id}" is not a model id: use a family name such as "vader-base", optionally pinned as "vader@1.3.0"`,
-      { input: id },
-    );
-  }
-  const [, family, version] = match;
-  return version === undefined ? { family: family! } : { family: family!, version };
-}
-
-export function formatModelId(id: ModelId): string {
-  return id.version ? `${id.family}@${id.version}` : id.family;
 }
 
 /** Maps model families to their loaders: the one place an id like `vader@1.3.0` is resolved. */

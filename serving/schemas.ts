@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { MODEL_ID_PATTERN as MODEL_ID_REGEX } from '../lib/model-id';
 
 /**
  * Request and response schemas. Built from the limits of one app (batch size, text length), so
@@ -9,7 +10,7 @@ export interface SchemaLimits {
   maxTextLength: number;
 }
 
-const MODEL_ID_PATTERN = '^[a-z][a-z0-9-]*(@v?[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?)?$';
+const MODEL_ID_PATTERN = MODEL_ID_REGEX.source;
 const TICKER_PATTERN = '^[A-Za-z0-9][A-Za-z0-9.\\-=^]{0,15}$';
 
 export const Scores = Type.Object(

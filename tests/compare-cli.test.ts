@@ -202,5 +202,9 @@ describe('the finsent binary', () => {
     const err = await cli('registry', 'show', 'vader').catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 2 });
     expect((err as { stderr: string }).stderr).toBe('finsent: "vader" needs a version, e.g. vader@1.0.0\n');
+    const builtin = await cli('registry', 'show', 'vader@builtin').catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(builtin).toMatchObject({ code: 2, stderr: expect.stringMatching(/not kept in the registry/) });
   });
 });

@@ -22,10 +22,14 @@ describe('model ids', () => {
     expect(parseModelId('vader')).toEqual({ family: 'vader' });
     expect(parseModelId('vader@1.3.0')).toEqual({ family: 'vader', version: '1.3.0' });
     expect(parseModelId('finbert@v2.0.1')).toEqual({ family: 'finbert', version: '2.0.1' });
+    // `builtin` is config/models.yaml's name for the version a family ships in its code.
+    expect(parseModelId('vader@builtin')).toEqual({ family: 'vader', version: 'builtin' });
   });
 
   it('rejects an id that is not a family or family@semver', () => {
     expect(() => parseModelId('vader@latest')).toThrow(UnknownModelError);
+    expect(() => parseModelId('vader@vbuiltin')).toThrow(UnknownModelError);
+    expect(() => parseModelId('vader@builtin2')).toThrow(UnknownModelError);
     expect(() => parseModelId('')).toThrow(/not a model id/);
   });
 });

@@ -107,7 +107,7 @@ export function registerEval(program: Command, overrides: Partial<CommandDeps> =
     .description(
       'evaluate a model on a labelled file: accuracy, macro-F1, per-class, confusion, ECE, latency',
     )
-    .requiredOption('-m, --model <id>', 'model id: a family (its champion), or family@version')
+    .requiredOption('-m, --model <id>', 'model id: a family (its champion), family@1.2.0 or family@builtin')
     .requiredOption('-d, --data <file>', 'labelled file: JSONL, CSV, TSV or Financial PhraseBank')
     .option('-f, --format <format>', 'jsonl | csv | tsv | phrasebank (default: from the extension)')
     .option('--text-column <name>', 'column (CSV/TSV) or field (JSONL) holding the text', 'text')

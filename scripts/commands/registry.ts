@@ -14,6 +14,11 @@ export function versionedId(id: string): { family: string; version: string } {
   const parsed = parseModelId(id);
   if (!parsed.version)
     throw new InputError(`"${id}" needs a version, e.g. ${parsed.family}@1.0.0`, { input: id });
+  if (parsed.version === 'builtin')
+    throw new InputError(
+      `"${id}" ships in the code and is not kept in the registry: name a released version, e.g. ${parsed.family}@1.0.0`,
+      { input: id },
+    );
   return { family: parsed.family, version: parsed.version };
 }
 

@@ -192,7 +192,7 @@ export function registerScore(program: Command, overrides: Partial<CommandDeps> 
   program
     .command('score')
     .description('score texts with a model: one JSON line out per text in')
-    .requiredOption('-m, --model <id>', 'model id: a family (its champion), or family@version')
+    .requiredOption('-m, --model <id>', 'model id: a family (its champion), family@1.2.0 or family@builtin')
     .option('-t, --text <text>', 'a text to score instead of reading stdin (repeatable)', collect, [])
     .option('--raw', "print the model's native scores (VADER: neg, neu, pos, compound)")
     .option('--json', 'JSON Lines output (the default and only format; accepted for symmetry)')

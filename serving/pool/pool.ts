@@ -235,7 +235,12 @@ export class ModelPool {
     if (this.#slots.has(key)) return key;
     const { family, version } = parseModelId(key);
     const champion = this.#slots.get(family);
-    return version !== undefined && champion?.current?.model.version === version ? family : undefined;
+    const current = champion?.current;
+    if (version === undefined || !current) return undefined;
+    // `vader@builtin` is the champion while the champion is the builtin (whatever version it reports).
+    return (version === 'builtin' ? current.spec === 'builtin' : current.model.version === version)
+      ? family
+      : undefined;
   }
 
   keys(): string[] {
@@ -444,7 +449,8 @@ export class ModelPool {
           return v === 'builtin' ? undefined : v;
         },
       };
-      loading = fam.load(spec === 'builtin' ? undefined : spec, context);
+      // `builtin` is passed as it is: for a pinned `vader@builtin` slot, undefined would mean the champion.
+      loading = fam.load(spec, context);
       model = await withTimeout(
         loading,
         timeoutMs,

@@ -97,7 +97,7 @@ export function fakeFamily(opts: FakeFamilyOptions): FakeFamily {
     loaded,
     loadCalls,
     async load(version) {
-      const v = version ?? opts.builtin ?? '1.0.0';
+      const v = version === undefined || version === 'builtin' ? (opts.builtin ?? '1.0.0') : version;
       loadCalls.push(v);
       await new Promise((r) => setTimeout(r, 5));
       const until = Date.now() + (opts.blockLoadMs ?? 0);
