@@ -162,6 +162,8 @@ function validationMessage(e: Partial<FastifyError> & { validation?: unknown }):
   if (first.keyword === 'additionalProperties') {
     return `${where} has an unknown property "${String(first.params?.additionalProperty)}"; remove it (see /docs for the fields)`;
   }
+  if (first.keyword === 'enum' && Array.isArray(first.params?.allowedValues))
+    return `${where} must be one of ${(first.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   if (first.keyword === 'required')
     return `${where} is missing the required property "${String(first.params?.missingProperty)}"`;
   return `${where} ${first.message ?? 'is invalid'}`;

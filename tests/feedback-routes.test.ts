@@ -92,6 +92,11 @@ describe.each(dbTargets())('POST /feedback on $name', (target) => {
       expect(res.json().error.code).toBe('INVALID_INPUT');
       expect(res.body).not.toMatch(/at .*\.ts/);
     }
+    // The same wording as the prediction routes: the field in dotted form and the allowed labels.
+    const label = await post({ prediction_id: 'p-2', label: 'bullish' }, FEEDBACK);
+    expect(label.json().error.message).toMatch(
+      /^body\.label must be one of "positive", "negative", "neutral": send/,
+    );
   });
 
   it('turns feedback into rolling accuracy and macro-F1 for the version that served', async () => {

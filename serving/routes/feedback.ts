@@ -4,6 +4,7 @@ import { isFinsentError } from '../../lib/errors';
 import { LABELS, type Label } from '../../models/types';
 import { recordFeedback } from '../../pipeline/monitor/feedback';
 import type { Db } from '../../pipeline/store/db';
+import { toApiError } from '../errors';
 
 /** Who may send feedback; null/false/undefined refuses the request. */
 export type FeedbackAuthenticate = (
@@ -124,7 +125,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
           reply,
           400,
           'INVALID_INPUT',
-          `${request.validationError.message}: send {"prediction_id": "...", "label": "positive|negative|neutral"} or {"text": "...", "label": ...}`,
+          `${toApiError(request.validationError).message}: send {"prediction_id": "...", "label": "positive|negative|neutral"} or {"text": "...", "label": ...}`,
         );
       }
       try {
