@@ -3,14 +3,12 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors';
-import { MODEL_ID_PATTERN } from '../lib/model-id';
+import { MODEL_ID_PATTERN, VERSION_PATTERN } from '../lib/model-id';
 import { REPO_ROOT } from '../lib/paths';
 
 export const MODELS_CONFIG_PATH = path.join(REPO_ROOT, 'config', 'models.yaml');
 
-const VERSION = z
-  .string()
-  .regex(/^(builtin|\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)$/, 'a semver version such as 1.2.0, or "builtin"');
+const VERSION = z.string().regex(VERSION_PATTERN, 'a semver version such as 1.2.0, or "builtin"');
 const MODEL_ID = z.string().regex(MODEL_ID_PATTERN, 'a model id such as vader, vader@1.3.0 or vader@builtin');
 
 export const FamilyConfigSchema = z.strictObject({

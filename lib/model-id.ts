@@ -15,9 +15,13 @@ export interface ModelId {
   version?: string;
 }
 
-// `@builtin` pins the version a family ships in its code (config/models.yaml's `champion: builtin`).
-export const MODEL_ID_PATTERN =
-  /^([a-z][a-z0-9-]*)(?:@(?:(builtin)|v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)))?$/;
+const SEMVER = String.raw`\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?`;
+
+/** A version as config/models.yaml writes it: a semver, or `builtin` (the version a family ships in its code). */
+export const VERSION_PATTERN = new RegExp(`^(?:builtin|${SEMVER})$`);
+
+/** `family`, `family@1.2.0` (a leading `v` is allowed) or `family@builtin`. */
+export const MODEL_ID_PATTERN = new RegExp(`^([a-z][a-z0-9-]*)(?:@(?:(builtin)|v?(${SEMVER})))?$`);
 
 export function parseModelId(id: string): ModelId {
   const match = MODEL_ID_PATTERN.exec(id.trim());

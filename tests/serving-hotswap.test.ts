@@ -7,6 +7,11 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 const families = (vader: string) => ({ vader: { champion: vader }, finbert: { champion: 'builtin' } });
 
 let app: FastifyInstance | undefined;
+
+/** POST /models/select with the admin token. */
+const select = (target: FastifyInstance, payload: Record<string, unknown>) =>
+  target.inject({ method: 'POST', url: '/models/select', headers: auth, payload });
+
 afterEach(async () => {
   await app?.close();
   app = undefined;
@@ -124,14 +129,9 @@ describe('hot-swapping the champion', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(old.inFlight).toBe(1);
 
-    const select = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@1.1.0' },
-    });
-    expect(select.statusCode).toBe(200);
-    expect(select.json()).toMatchObject({ model: 'vader', version: '1.1.0', previous_version: '1.0.0' });
+    const selected = await select(app, { model: 'vader@1.1.0' });
+    expect(selected.statusCode).toBe(200);
+    expect(selected.json()).toMatchObject({ model: 'vader', version: '1.1.0', previous_version: '1.0.0' });
 
     const fresh = await app.inject({ method: 'POST', url: '/predict', payload: { text: 'After the swap' } });
     expect(fresh.json().performance.model_version).toBe('1.1.0');
@@ -152,12 +152,7 @@ describe('hot-swapping the champion', () => {
     const { app } = await setup({
       failLoad: { '1.4.0': 'checksum mismatch for vader-v1.4.0/lexicon.json: expected 3f2a…, got 9b1c…' },
     });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@1.4.0' },
-    });
+    const res = await select(app, { model: 'vader@1.4.0' });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toEqual({
       code: 'MODEL_UNAVAILABLE',
@@ -178,12 +173,7 @@ describe('hot-swapping the champion', () => {
 
   it('refuses a version whose smoke prediction breaks the contract, and closes it', async () => {
     const { app, vader } = await setup({ badOutput: ['1.5.0'] });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@1.5.0' },
-    });
+    const res = await select(app, { model: 'vader@1.5.0' });
     expect(res.statusCode).toBe(503);
     expect(res.json().error.message).toMatch(
       /failed verification: smoke text 1: scores sum to 2\.7000, not 1/,
@@ -195,26 +185,11 @@ describe('hot-swapping the champion', () => {
 
   it('returns a family to the config champion when selected bare, and lets a new config champion win over an override', async () => {
     const { app, source } = await setup();
-    await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@1.1.0' },
-    });
-    const back = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader' },
-    });
+    await select(app, { model: 'vader@1.1.0' });
+    const back = await select(app, { model: 'vader' });
     expect(back.json()).toMatchObject({ version: '1.0.0', previous_version: '1.1.0' });
 
-    await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@1.1.0' },
-    });
+    await select(app, { model: 'vader@1.1.0' });
     source.set(configText({ families: families('1.3.0') }));
     expect(await app.configWatcher.check()).toBe(true);
     const slot = (await app.inject({ method: 'GET', url: '/models/status' })).json().models[0];
@@ -223,12 +198,7 @@ describe('hot-swapping the champion', () => {
 
   it('pins the builtin version with @builtin, in a select and in a split arm, while the champion is a release', async () => {
     const { app, source } = await setup({ builtin: '0.9.0' });
-    const pin = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@builtin' },
-    });
+    const pin = await select(app, { model: 'vader@builtin' });
     expect(pin.statusCode).toBe(200);
     expect(pin.json()).toMatchObject({ model: 'vader', version: '0.9.0', previous_version: '1.0.0' });
     const direct = await app.inject({
@@ -238,7 +208,7 @@ describe('hot-swapping the champion', () => {
     });
     expect(direct.statusCode).toBe(200);
     expect(direct.json().performance.model_version).toBe('0.9.0');
-    await app.inject({ method: 'POST', url: '/models/select', headers: auth, payload: { model: 'vader' } });
+    await select(app, { model: 'vader' });
 
     // A split arm on vader@builtin loads the builtin, not the champion a bare load would give.
     source.set(
@@ -298,30 +268,15 @@ describe('hot-swapping the champion', () => {
 
   it('refuses to select an unknown family or one this server does not serve', async () => {
     const { app } = await setup();
-    const unknown = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'gpt@1.0.0' },
-    });
+    const unknown = await select(app, { model: 'gpt@1.0.0' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error).toMatchObject({
       code: 'UNKNOWN_MODEL',
       message: expect.stringContaining('valid models are vader, finbert'),
     });
-    const malformed = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader@latest' },
-    });
+    const malformed = await select(app, { model: 'vader@latest' });
     expect(malformed.statusCode).toBe(400);
-    const extra = await app.inject({
-      method: 'POST',
-      url: '/models/select',
-      headers: auth,
-      payload: { model: 'vader', force: true },
-    });
+    const extra = await select(app, { model: 'vader', force: true });
     expect(extra.json().error.message).toMatch(/unknown property "force"/);
   });
 });

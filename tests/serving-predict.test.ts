@@ -28,6 +28,9 @@ describe('prediction routes', () => {
 
   const post = (url: string, payload: unknown) =>
     app.inject({ method: 'POST', url, payload: payload as object });
+  /** A POST with a raw body, as a client that builds its own bytes sends it (JSON unless told). */
+  const postRaw = (url: string, payload: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload });
 
   it('answers one text with the contract shape, naming model, version and arm', async () => {
     const res = await post('/predict', { text: 'Apple shares surged after results' });
@@ -167,12 +170,7 @@ describe('prediction routes', () => {
     });
 
     it('malformed JSON → 400 INVALID_JSON', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url,
-        headers: { 'content-type': 'application/json' },
-        payload: '{"text": "unterminated',
-      });
+      const res = await postRaw(url, '{"text": "unterminated');
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({
         error: {
@@ -183,35 +181,20 @@ describe('prediction routes', () => {
     });
 
     it('an empty JSON body → 400 INVALID_JSON', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url,
-        headers: { 'content-type': 'application/json' },
-        payload: '',
-      });
+      const res = await postRaw(url, '');
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('INVALID_JSON');
     });
 
     it('a body that is not JSON → 415', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url,
-        headers: { 'content-type': 'text/plain' },
-        payload: 'Apple beats',
-      });
+      const res = await postRaw(url, 'Apple beats', { 'content-type': 'text/plain' });
       expect(res.statusCode).toBe(415);
       expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
 
     it('a compressed body (content-encoding) → 415, identity is accepted', async () => {
       const send = (coding: string) =>
-        app.inject({
-          method: 'POST',
-          url,
-          headers: { 'content-type': 'application/json', 'content-encoding': coding },
-          payload: JSON.stringify({ text: 'Apple beats' }),
-        });
+        postRaw(url, JSON.stringify({ text: 'Apple beats' }), { 'content-encoding': coding });
       const gzip = await send('gzip');
       expect(gzip.statusCode).toBe(415);
       expect(gzip.json()).toEqual({
@@ -221,12 +204,7 @@ describe('prediction routes', () => {
     });
 
     it('a prototype-poisoning key → 400 INVALID_JSON that names such keys', async () => {
-      const res = await app.inject({
-        method: 'POST',
-        url,
-        headers: { 'content-type': 'application/json' },
-        payload: '{"text":"Apple beats","__proto__":{"admin":true}}',
-      });
+      const res = await postRaw(url, '{"text":"Apple beats","__proto__":{"admin":true}}');
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({
         error: { code: 'INVALID_JSON', message: expect.stringMatching(/"__proto__".*refused/) },

@@ -442,15 +442,9 @@ export class ModelPool {
     let model: SentimentModel | undefined;
     try {
       const { family: fam } = this.#opts.families.resolve(family);
-      const context: LoadContext = {
-        ...this.#opts.context,
-        championOf: (f) => {
-          const v = this.#overrides.get(f) ?? this.#config?.families[f]?.champion;
-          return v === 'builtin' ? undefined : v;
-        },
-      };
-      // `builtin` is passed as it is: for a pinned `vader@builtin` slot, undefined would mean the champion.
-      loading = fam.load(spec, context);
+      // The spec is always concrete (a semver or `builtin`, never undefined = "the champion"): the
+      // pool itself resolves champions and overrides, so a pinned `vader@builtin` slot gets the builtin.
+      loading = fam.load(spec, this.#opts.context);
       model = await withTimeout(
         loading,
         timeoutMs,
